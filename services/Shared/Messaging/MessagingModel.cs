@@ -1,0 +1,55 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Marketplace.Shared.Messaging;
+
+public static class MessagingModel
+{
+    /// <summary>Adds the outbox and inbox tables to a service's model; call from OnModelCreating.</summary>
+    public static ModelBuilder AddOutboxAndInbox(this ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("outbox_messages");
+            e.HasKey(m => m.Id);
+            e.Property(m => m.Id).HasColumnName("id").ValueGeneratedNever();
+            e.Property(m => m.MessageType).HasColumnName("message_type").HasMaxLength(500).IsRequired();
+            e.Property(m => m.Body).HasColumnName("body").HasColumnType("jsonb").IsRequired();
+            e.Property(m => m.TraceParent).HasColumnName("trace_parent").HasMaxLength(128);
+            e.Property(m => m.TraceState).HasColumnName("trace_state").HasMaxLength(512);
+            e.Property(m => m.CorrelationId).HasColumnName("correlation_id").HasMaxLength(128);
+            e.Property(m => m.CreatedAt).HasColumnName("created_at");
+            e.Property(m => m.NextAttemptAt).HasColumnName("next_attempt_at");
+            e.Property(m => m.PublishedAt).HasColumnName("published_at");
+            e.Property(m => m.Attempts).HasColumnName("attempts");
+            e.Property(m => m.LastError).HasColumnName("last_error");
+            // The relay scans only unpublished rows; a partial index keeps that scan small forever.
+            e.HasIndex(m => new { m.NextAttemptAt, m.CreatedAt })
+                .HasDatabaseName("ix_outbox_messages_pending")
+                .HasFilter("published_at IS NULL");
+        });
+
+        modelBuilder.Entity<InboxMessage>(e =>
+        {
+            e.ToTable("inbox_messages");
+            e.HasKey(m => new { m.MessageId, m.Consumer });
+            e.Property(m => m.MessageId).HasColumnName("message_id");
+            e.Property(m => m.Consumer).HasColumnName("consumer").HasMaxLength(300);
+            e.Property(m => m.ProcessedAt).HasColumnName("processed_at");
+        });
+        return modelBuilder;
+    }
+
+    /// <summary>
+    /// Stages an integration event in the outbox. It is saved, and later published, only if the
+    /// caller's SaveChanges (and its transaction) commits.
+    /// </summary>
+    public static OutboxMessage AddIntegrationEvent(this DbContext db, object message, TimeProvider? clock = null)
+    {
+        var row = OutboxMessage.Create(message, clock ?? TimeProvider.System);
+        db.Set<OutboxMessage>().Add(row);
+        return row;
+    }
+
+    internal static Guid NextId() => NewId.NextSequentialGuid();
+}

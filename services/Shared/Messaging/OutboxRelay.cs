@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Marketplace.Shared.Messaging;
+
+public sealed class OutboxRelayOptions
+{
+    public int BatchSize { get; set; } = 100;
+    /// <summary>How often a relay looks for rows when nothing in this process signalled a commit.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// Publishes committed outbox rows. Each pass claims a batch with <c>FOR UPDATE SKIP LOCKED</c> (so
+/// any number of replicas can run it), publishes every row with its id as MessageId and marks it
+/// published in the same transaction. A crash after publishing and before commit republishes the row:
+/// delivery is at least once, and the inbox makes handling exactly once.
+/// </summary>
+public sealed class OutboxRelay<TDbContext>(
+    IServiceScopeFactory scopes,
+    IBus bus,
+    OutboxSignal signal,
+    TimeProvider clock,
+    IOptions<OutboxRelayOptions> options,
+    ILogger<OutboxRelay<TDbContext>> logger) : BackgroundService
+    where TDbContext : DbContext
+{
+    private readonly OutboxRelayOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var result = BatchResult.Empty;
+            try
+            {
+                result = await RelayBatchAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Outbox relay pass failed; retrying");
+            }
+
+            if (result.Claimed < _options.BatchSize || result.Failed > 0)
+            {
+                try
+                {
+                    await signal.WaitAsync(_options.PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Claims and publishes one batch of due rows.</summary>
+    public async Task<BatchResult> RelayBatchAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var now = clock.GetUtcNow();
+            var rows = await db.Set<OutboxMessage>()
+                .FromSql($"""
+                    SELECT * FROM outbox_messages
+                    WHERE published_at IS NULL AND next_attempt_at <= {now}
+                    ORDER BY created_at
+                    LIMIT {_options.BatchSize}
+                    FOR UPDATE SKIP LOCKED
+                    """)
+                .ToListAsync(ct);
+
+            int published = 0, failed = 0;
+            foreach (var row in rows)
+            {
+                try
+                {
+                    await PublishAsync(row, ct);
+                    row.MarkPublished(clock.GetUtcNow());
+                    published++;
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested)
+                {
+                    failed++;
+                    row.MarkFailed(clock.GetUtcNow(), ex.GetBaseException().Message, _options.MaxBackoff);
+                    MessagingTelemetry.PublishFailures.Add(1);
+                    logger.LogWarning(ex, "Publishing outbox message {MessageId} ({MessageType}) failed, attempt {Attempt}",
+                        row.Id, row.MessageType, row.Attempts);
+                    // The broker is most likely unreachable: leave the rest of the batch for the next pass.
+                    break;
+                }
+            }
+
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            MessagingTelemetry.Published.Add(published);
+            return new BatchResult(rows.Count, published, failed);
+        });
+    }
+
+    private async Task PublishAsync(OutboxMessage row, CancellationToken ct)
+    {
+        var messageType = row.ResolveType();
+        var message = row.Deserialize();
+        ActivityContext.TryParse(row.TraceParent, row.TraceState, out var parent);
+        using var activity = MessagingTelemetry.Source.StartActivity(
+            $"outbox relay {messageType.Name}", ActivityKind.Producer, parent);
+        activity?.SetTag("messaging.message.id", row.Id);
+        if (row.CorrelationId is not null)
+        {
+            activity?.SetBaggage("correlation.id", row.CorrelationId);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.PublishTimeout);
+        await bus.Publish(message, messageType, Pipe.Execute<PublishContext>(context =>
+        {
+            context.MessageId = row.Id;
+            if (row.CorrelationId is not null)
+            {
+                context.Headers.Set("X-Correlation-Id", row.CorrelationId);
+            }
+        }), timeout.Token);
+    }
+
+    public readonly record struct BatchResult(int Claimed, int Published, int Failed)
+    {
+        public static BatchResult Empty => default;
+    }
+}
+
+/// <summary>Wakes the relay as soon as this process commits, so delivery does not wait for the next poll.</summary>
+public sealed class OutboxSignal
+{
+    private readonly SemaphoreSlim _semaphore = new(0, 1);
+
+    public void Notify()
+    {
+        try
+        {
+            _semaphore.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled: the relay will look once, which covers every commit so far.
+        }
+    }
+
+    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _semaphore.WaitAsync(timeout, ct);
+}
+
+internal static class MessagingTelemetry
+{
+    public const string Name = "Marketplace.Messaging";
+    public static readonly ActivitySource Source = new(Name);
+    private static readonly Meter Meter = new(Name);
+    public static readonly Counter<long> Published = Meter.CreateCounter<long>("marketplace.outbox.published");
+    public static readonly Counter<long> PublishFailures = Meter.CreateCounter<long>("marketplace.outbox.publish_failures");
+    public static readonly Counter<long> DuplicatesSkipped = Meter.CreateCounter<long>("marketplace.inbox.duplicates_skipped");
+}

@@ -21,8 +21,11 @@ public static class CorrelationId
         !string.IsNullOrWhiteSpace(value) && value.Length <= 128 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 }
 
-internal sealed class CorrelationIdMiddleware(RequestDelegate next, ILogger<CorrelationIdMiddleware> logger)
+internal sealed class CorrelationIdMiddleware(RequestDelegate next, ILogger<CorrelationIdMiddleware> logger, IHostEnvironment environment)
 {
+    /// <summary>In Development, which service answered (the gateway passes it through), for debugging and tests.</summary>
+    public const string ServedByHeader = "X-Served-By";
+
     public async Task InvokeAsync(HttpContext context)
     {
         string? incoming = context.Request.Headers[CorrelationId.HeaderName];
@@ -36,6 +39,10 @@ internal sealed class CorrelationIdMiddleware(RequestDelegate next, ILogger<Corr
         context.Response.OnStarting(() =>
         {
             context.Response.Headers[CorrelationId.HeaderName] = id;
+            if (environment.IsDevelopment() && !context.Response.Headers.ContainsKey(ServedByHeader))
+            {
+                context.Response.Headers[ServedByHeader] = environment.ApplicationName;
+            }
             return Task.CompletedTask;
         });
 

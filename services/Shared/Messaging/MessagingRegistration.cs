@@ -13,22 +13,29 @@ public static class MessagingRegistration
 
     /// <summary>
     /// MassTransit over RabbitMQ plus the EF Core outbox relay for <typeparamref name="TDbContext"/>.
-    /// Failed messages are retried in-process, then moved to the endpoint's <c>_error</c> queue; none is
-    /// ever acknowledged without being handled.
     /// </summary>
     public static IHostApplicationBuilder AddMarketplaceMessaging<TDbContext>(
         this IHostApplicationBuilder builder,
         Action<IBusRegistrationConfigurator>? configureConsumers = null)
         where TDbContext : DbContext
     {
-        var connectionString = builder.Configuration.GetConnectionString(BrokerConnectionName)
-            ?? throw new InvalidOperationException($"Connection string '{BrokerConnectionName}' is missing: the AppHost provides it with WithReference(rabbitmq).");
-        var endpointPrefix = builder.Configuration["Messaging:EndpointPrefix"] ?? ServiceName(builder.Environment.ApplicationName);
-
         builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration("Messaging:Outbox");
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<OutboxSignal>();
         builder.Services.AddHostedService<OutboxRelay<TDbContext>>();
+        return builder.AddMarketplaceMessaging(configureConsumers);
+    }
+
+    /// <summary>
+    /// MassTransit over RabbitMQ, for a service that consumes but keeps no outbox. Failed messages are
+    /// retried in-process, then moved to the endpoint's <c>_error</c> queue; none is ever acknowledged
+    /// without being handled.
+    /// </summary>
+    public static IHostApplicationBuilder AddMarketplaceMessaging(
+        this IHostApplicationBuilder builder,
+        Action<IBusRegistrationConfigurator>? configureConsumers = null)
+    {
+        var endpointPrefix = builder.Configuration["Messaging:EndpointPrefix"] ?? ServiceName(builder.Environment.ApplicationName);
 
         // Start-up waits for the bus, so the service's queues and bindings exist before anything it
         // publishes (or anything published to it) could miss them.
@@ -44,6 +51,8 @@ public static class MessagingRegistration
             configureConsumers?.Invoke(x);
             x.UsingRabbitMq((context, cfg) =>
             {
+                var connectionString = context.GetRequiredService<IConfiguration>().GetConnectionString(BrokerConnectionName)
+                    ?? throw new InvalidOperationException($"Connection string '{BrokerConnectionName}' is missing: the AppHost provides it with WithReference(rabbitmq).");
                 ConfigureHost(cfg, connectionString);
                 cfg.UseMessageRetry(r => r.Intervals(
                     TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500),

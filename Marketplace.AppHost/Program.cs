@@ -1,0 +1,93 @@
+using Marketplace.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var mode = builder.GetInfrastructureMode();
+var data = HostData.For(builder);
+
+// Infrastructure: the same names in both modes (see architecture.md).
+var postgres = builder.AddMarketplacePostgres(mode, data);
+var identityDb = postgres.AddDatabase("identitydb");
+var usersDb = postgres.AddDatabase("usersdb");
+var catalogDb = postgres.AddDatabase("catalogdb");
+var inventoryDb = postgres.AddDatabase("inventorydb");
+var orderingDb = postgres.AddDatabase("orderingdb");
+var paymentDb = postgres.AddDatabase("paymentdb");
+var notificationDb = postgres.AddDatabase("notificationdb");
+var redis = builder.AddMarketplaceRedis(mode, data);
+var rabbitmq = builder.AddMarketplaceRabbitMQ(mode, data);
+var smtp = builder.AddMarketplaceSmtp(mode, data);
+
+// Third parties, simulated.
+var paymentProvider = builder.AddMarketplaceProject<Projects.Marketplace_PaymentProvider>("payment-provider");
+var warehouse = builder.AddMarketplaceProject<Projects.Marketplace_Warehouse>("warehouse");
+
+// Services.
+var identity = builder.AddMarketplaceProject<Projects.Marketplace_Identity>("identity")
+    .WithReference(identityDb).WaitFor(identityDb)
+    .WithReference(rabbitmq).WaitFor(rabbitmq);
+
+var users = builder.AddMarketplaceProject<Projects.Marketplace_Users>("users")
+    .WithReference(usersDb).WaitFor(usersDb)
+    .WithReference(rabbitmq).WaitFor(rabbitmq);
+
+var catalog = builder.AddMarketplaceProject<Projects.Marketplace_Catalog>("catalog")
+    .WithReference(catalogDb).WaitFor(catalogDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(rabbitmq).WaitFor(rabbitmq);
+
+var inventory = builder.AddMarketplaceProject<Projects.Marketplace_Inventory>("inventory")
+    .WithReference(inventoryDb).WaitFor(inventoryDb)
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithReference(warehouse);
+
+var ordering = builder.AddMarketplaceProject<Projects.Marketplace_Ordering>("ordering")
+    .WithReference(orderingDb).WaitFor(orderingDb)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithReference(catalog);
+
+var payment = builder.AddMarketplaceProject<Projects.Marketplace_Payment>("payment")
+    .WithReference(paymentDb).WaitFor(paymentDb)
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithReference(paymentProvider);
+
+var search = builder.AddMarketplaceProject<Projects.Marketplace_Search>("search")
+    .WithReference(rabbitmq).WaitFor(rabbitmq);
+
+var notification = builder.AddMarketplaceProject<Projects.Marketplace_Notification>("notification")
+    .WithReference(notificationDb).WaitFor(notificationDb)
+    .WithReference(smtp).WaitFor(smtp)
+    .WithReference(rabbitmq).WaitFor(rabbitmq);
+
+if (mode == InfrastructureMode.Containers)
+{
+    var mongo = builder.AddMarketplaceMongo();
+    var elasticsearch = builder.AddMarketplaceElasticsearch();
+    catalog.WithReference(mongo).WaitFor(mongo).WithEnvironment("ProductStore__Provider", "mongo");
+    search.WithReference(elasticsearch).WaitFor(elasticsearch).WithEnvironment("SearchIndex__Provider", "elasticsearch");
+}
+else
+{
+    catalog.WithEnvironment("ProductStore__Provider", "postgres");
+    search.WithEnvironment("SearchIndex__Provider", "lucene")
+        .WithEnvironment("SearchIndex__Path", data.Directory("search-index"));
+}
+
+// The edge: one public origin for every API.
+var gateway = builder.AddMarketplaceProject<Projects.Marketplace_Gateway>("gateway")
+    .WithExternalHttpEndpoints()
+    .WithReference(identity).WaitFor(identity)
+    .WithReference(users)
+    .WithReference(catalog).WaitFor(catalog)
+    .WithReference(inventory)
+    .WithReference(ordering)
+    .WithReference(payment)
+    .WithReference(search)
+    .WithReference(notification);
+
+builder.AddMarketplaceProject<Projects.Marketplace_Web>("web")
+    .WithExternalHttpEndpoints()
+    .WithReference(gateway).WaitFor(gateway);
+
+builder.Build().Run();

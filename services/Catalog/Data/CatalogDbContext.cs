@@ -1,0 +1,41 @@
+using Marketplace.Shared.Messaging;
+using Microsoft.EntityFrameworkCore;
+
+namespace Marketplace.Catalog.Data;
+
+/// <summary>Catalog's PostgreSQL database: the outbox/inbox always, and the jsonb product store in host mode.</summary>
+public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options) : DbContext(options)
+{
+    public DbSet<ProductRow> Products => Set<ProductRow>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.AddOutboxAndInbox();
+        modelBuilder.Entity<ProductRow>(e =>
+        {
+            e.ToTable("products");
+            e.HasKey(p => p.Id);
+            e.Property(p => p.Id).HasColumnName("id").ValueGeneratedNever();
+            e.Property(p => p.MerchantId).HasColumnName("merchant_id");
+            e.Property(p => p.Category).HasColumnName("category").HasMaxLength(300);
+            e.Property(p => p.IsPublished).HasColumnName("is_published");
+            e.Property(p => p.Version).HasColumnName("version").IsConcurrencyToken();
+            e.Property(p => p.UpdatedAt).HasColumnName("updated_at");
+            e.Property(p => p.Document).HasColumnName("document").HasColumnType("jsonb");
+            e.HasIndex(p => new { p.Category, p.IsPublished });
+            e.HasIndex(p => p.MerchantId);
+        });
+    }
+}
+
+/// <summary>A product as stored in host mode: the document as jsonb plus the columns queries filter on.</summary>
+public sealed class ProductRow
+{
+    public Guid Id { get; set; }
+    public Guid MerchantId { get; set; }
+    public string Category { get; set; } = "";
+    public bool IsPublished { get; set; }
+    public long Version { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public string Document { get; set; } = "{}";
+}

@@ -1,0 +1,19 @@
+using Marketplace.Inventory.Data;
+using Marketplace.Shared.Data;
+using Marketplace.Shared.Messaging;
+
+// Stock per SKU and warehouse, reservations, the ledger and external warehouse adapters.
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddServiceDatabase<InventoryDbContext>("inventorydb");
+builder.AddMarketplaceMessaging<InventoryDbContext>();
+
+var app = builder.Build();
+
+await app.MigrateDatabaseAsync<InventoryDbContext>();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapDefaultEndpoints();
+
+app.Run();

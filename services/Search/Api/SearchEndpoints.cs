@@ -1,0 +1,38 @@
+using Marketplace.Search.Index;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Marketplace.Search.Api;
+
+public static class SearchEndpoints
+{
+    public const int MaxPageSize = 100;
+
+    public static IEndpointRouteBuilder MapSearchEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/search", Search).WithTags("Search");
+        return app;
+    }
+
+    static async Task<Results<Ok<SearchResult>, ValidationProblem>> Search(
+        ISearchIndex index, CancellationToken ct, string? q = null, int page = 1, int pageSize = 24)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (q is { Length: > 200 })
+        {
+            errors["q"] = ["q must be at most 200 characters."];
+        }
+        if (page is < 1 or > 1000)
+        {
+            errors["page"] = ["page must be between 1 and 1000."];
+        }
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            errors["pageSize"] = [$"pageSize must be between 1 and {MaxPageSize}."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        return TypedResults.Ok(await index.SearchAsync(new SearchRequest(q, page, pageSize), ct));
+    }
+}

@@ -1,0 +1,64 @@
+using Elastic.Clients.Elasticsearch;
+using Elastic.Clients.Elasticsearch.QueryDsl;
+
+namespace Marketplace.Search.Index;
+
+/// <summary>Elasticsearch (containers mode). Versions use the product version as an external version.</summary>
+public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISearchIndex
+{
+    public const string IndexName = "products";
+
+    public async Task<bool> UpsertAsync(SearchDocument document, CancellationToken ct)
+    {
+        var response = await client.IndexAsync(document, i => i
+            .Index(IndexName)
+            .Id(document.ProductId.ToString("N"))
+            .Version(document.Version)
+            .VersionType(VersionType.External), ct);
+        if (response.IsValidResponse)
+        {
+            return true;
+        }
+        // 409: the index already holds this or a newer version, which is what version ordering wants.
+        if (response.ApiCallDetails.HttpStatusCode == 409)
+        {
+            return false;
+        }
+        throw new InvalidOperationException($"Elasticsearch index failed: {response.DebugInformation}");
+    }
+
+    public static SearchRequest<SearchDocument> BuildRequest(SearchRequest request) => new(IndexName)
+    {
+        From = (request.Page - 1) * request.PageSize,
+        Size = request.PageSize,
+        TrackTotalHits = new Elastic.Clients.Elasticsearch.Core.Search.TrackHits(true),
+        Query = string.IsNullOrWhiteSpace(request.Query)
+            ? new MatchAllQuery()
+            : new MultiMatchQuery
+            {
+                Query = request.Query,
+                Fields = new[] { "title^4", "brand^2", "category^1.5", "description" },
+                Operator = Operator.And,
+            },
+    };
+
+    public async Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken ct)
+    {
+        var response = await client.SearchAsync<SearchDocument>(BuildRequest(request), ct);
+        if (!response.IsValidResponse)
+        {
+            throw new InvalidOperationException($"Elasticsearch search failed: {response.DebugInformation}");
+        }
+        var hits = response.Hits
+            .Where(h => h.Source is not null)
+            .Select(h => new SearchHit(h.Source!.ProductId, h.Source.Title, h.Source.Brand, h.Source.Category, h.Source.Price, h.Source.Currency, h.Score ?? 0))
+            .ToList();
+        return new SearchResult(hits, response.Total, request.Page, request.PageSize);
+    }
+
+    public async Task<long> CountAsync(CancellationToken ct)
+    {
+        var response = await client.CountAsync<SearchDocument>(c => c.Indices(IndexName), ct);
+        return response.IsValidResponse ? response.Count : 0;
+    }
+}

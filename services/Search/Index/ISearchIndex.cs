@@ -1,0 +1,33 @@
+namespace Marketplace.Search.Index;
+
+/// <summary>What the index holds per product: the searchable fields and the version it reflects.</summary>
+public sealed record SearchDocument(
+    Guid ProductId,
+    long Version,
+    Guid MerchantId,
+    string Title,
+    string Description,
+    string Brand,
+    string Category,
+    decimal Price,
+    string Currency);
+
+public sealed record SearchRequest(string? Query, int Page = 1, int PageSize = 24);
+
+public sealed record SearchHit(Guid ProductId, string Title, string Brand, string Category, decimal Price, string Currency, double Score);
+
+public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, long Total, int Page, int PageSize);
+
+/// <summary>
+/// The search index port. Adapters: Lucene.Net on local disk (host mode) and Elasticsearch
+/// (containers mode); <c>SearchIndex:Provider</c> picks one.
+/// </summary>
+public interface ISearchIndex
+{
+    /// <summary>Writes the document unless the index already holds the same or a newer version.</summary>
+    Task<bool> UpsertAsync(SearchDocument document, CancellationToken ct);
+
+    Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken ct);
+
+    Task<long> CountAsync(CancellationToken ct);
+}

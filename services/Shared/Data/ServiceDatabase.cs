@@ -1,0 +1,46 @@
+using Marketplace.Shared.Messaging;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Marketplace.Shared.Data;
+
+public static class ServiceDatabase
+{
+    /// <summary>
+    /// The service's own PostgreSQL database through EF Core, with retries, health check and tracing
+    /// (Aspire's Npgsql EF integration) and the interceptor that wakes the outbox relay on commit.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDatabase<TDbContext>(this IHostApplicationBuilder builder, string connectionName)
+        where TDbContext : DbContext
+    {
+        var connectionString = builder.Configuration.GetConnectionString(connectionName);
+        if (connectionString is null && !EF.IsDesignTime)
+        {
+            throw new InvalidOperationException($"Connection string '{connectionName}' is missing: the AppHost provides it with WithReference({connectionName}).");
+        }
+
+        builder.Services.AddDbContext<TDbContext>((services, options) => options
+            .UseNpgsql(connectionString ?? "Host=design-time", npgsql => npgsql.EnableRetryOnFailure())
+            .AddOutboxSignal(services));
+        builder.EnrichNpgsqlDbContext<TDbContext>(settings => settings.DisableRetry = true);
+        return builder;
+    }
+
+    /// <summary>Applies pending migrations before the service takes traffic (EF Core serialises concurrent migrators).</summary>
+    public static async Task MigrateDatabaseAsync<TDbContext>(this WebApplication app) where TDbContext : DbContext
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServiceDatabase));
+        var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
+        if (pending.Count > 0)
+        {
+            logger.LogInformation("Applying migrations {Migrations} to {Database}", pending, db.Database.GetDbConnection().Database);
+            await db.Database.MigrateAsync();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Marketplace.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+[assembly: AssemblyFixture(typeof(Marketplace.EndToEnd.Tests.MarketplaceAppFixture))]
+
+namespace Marketplace.EndToEnd.Tests;
+
+/// <summary>
+/// The whole app model in host mode, started once for the assembly (starting Aspire costs ~30 s),
+/// on a fresh data directory so every run begins from empty stores.
+/// </summary>
+public sealed class MarketplaceAppFixture : IAsyncLifetime
+{
+    public static readonly string[] Services =
+        ["identity", "users", "catalog", "inventory", "ordering", "payment", "search", "notification", "gateway", "web", "payment-provider", "warehouse"];
+
+    public static readonly string[] Infrastructure = ["postgres", "redis", "rabbitmq", "smtp"];
+
+    private readonly string _dataDir = RepositoryRoot.NewScratchDirectory("marketplace-e2e");
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
+
+    public TimeSpan StartupTime { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Marketplace_AppHost>(
+            ["--infra", "host", $"--Marketplace:DataDir={_dataDir}", "--environment", "Development"],
+            (options, _) => options.DisableDashboard = true);
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+
+        _app = await builder.BuildAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await _app.StartAsync(cts.Token);
+        foreach (var name in Infrastructure.Concat(Services))
+        {
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token);
+        }
+        StartupTime = stopwatch.Elapsed;
+        Console.WriteLine($"Marketplace app healthy in {StartupTime.TotalSeconds:F1} s");
+    }
+
+    public HttpClient CreateClient(string resource) => App.CreateHttpClient(resource, "http");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // postgres-owned files may resist; /tmp is cleaned by the OS.
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Marketplace.EndToEnd.Tests;
+
+public sealed class SystemTests(MarketplaceAppFixture fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Every_resource_reports_healthy()
+    {
+        foreach (var name in MarketplaceAppFixture.Infrastructure.Concat(MarketplaceAppFixture.Services))
+        {
+            Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(name, out var state), $"{name} has no state");
+            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, state!.Snapshot.HealthStatus);
+        }
+    }
+
+    [Theory]
+    [InlineData("/api/catalog/products", "Marketplace.Catalog")]
+    [InlineData("/api/search?q=phone", "Marketplace.Search")]
+    [InlineData("/api/cart", "Marketplace.Ordering")]
+    [InlineData("/api/orders", "Marketplace.Ordering")]
+    [InlineData("/api/merchant/orders", "Marketplace.Ordering")]
+    [InlineData("/api/inventory/ACM-000001", "Marketplace.Inventory")]
+    [InlineData("/api/users/me", "Marketplace.Users")]
+    [InlineData("/api/notifications", "Marketplace.Notification")]
+    [InlineData("/api/payments", "Marketplace.Payment")]
+    [InlineData("/.well-known/openid-configuration", "Marketplace.Identity")]
+    public async Task Gateway_routes_each_path_to_its_service(string path, string service)
+    {
+        using var gateway = fixture.CreateClient("gateway");
+
+        using var response = await gateway.GetAsync(path, Ct);
+
+        Assert.True((int)response.StatusCode < 500, $"{path} answered {(int)response.StatusCode}");
+        Assert.Equal(service, Assert.Single(response.Headers.GetValues("X-Served-By")));
+    }
+
+    [Fact]
+    public async Task Catalog_lists_seeded_products_through_the_gateway()
+    {
+        using var gateway = fixture.CreateClient("gateway");
+
+        var page = await gateway.GetFromJsonAsync<JsonElement>("/api/catalog/products?pageSize=5", Ct);
+
+        Assert.Equal(5, page.GetProperty("items").GetArrayLength());
+        Assert.True(page.GetProperty("total").GetInt64() >= 5);
+    }
+
+    [Fact]
+    public async Task Bad_paging_gets_a_problem_response_naming_the_field()
+    {
+        using var gateway = fixture.CreateClient("gateway");
+
+        using var response = await gateway.GetAsync("/api/catalog/products?pageSize=5000", Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("pageSize", out _));
+    }
+
+    [Fact]
+    public async Task Correlation_id_is_echoed_through_the_gateway()
+    {
+        using var gateway = fixture.CreateClient("gateway");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/catalog/products?pageSize=1");
+        request.Headers.Add("X-Correlation-Id", "e2e-correlation-42");
+
+        using var response = await gateway.SendAsync(request, Ct);
+
+        Assert.Equal("e2e-correlation-42", Assert.Single(response.Headers.GetValues("X-Correlation-Id")));
+    }
+
+    [Fact]
+    public async Task Catalog_events_reach_the_search_index()
+    {
+        using var gateway = fixture.CreateClient("gateway");
+        var first = (await gateway.GetFromJsonAsync<JsonElement>("/api/catalog/products?pageSize=1", Ct)).GetProperty("items")[0];
+        var title = first.GetProperty("title").GetString()!;
+        var id = first.GetProperty("id").GetGuid();
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var result = await gateway.GetFromJsonAsync<JsonElement>($"/api/search?q={Uri.EscapeDataString(title)}", Ct);
+            if (result.GetProperty("hits").EnumerateArray().Any(h => h.GetProperty("productId").GetGuid() == id))
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"'{title}' not searchable within 60 s");
+            await Task.Delay(500, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task Storefront_home_renders_products_from_the_catalog()
+    {
+        using var gateway = fixture.CreateClient("gateway");
+        var page = await gateway.GetFromJsonAsync<JsonElement>("/api/catalog/products?pageSize=24", Ct);
+        var titles = page.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("title").GetString()!).ToList();
+        using var web = fixture.CreateClient("web");
+
+        var html = WebUtility.HtmlDecode(await web.GetStringAsync("/", Ct));
+
+        Assert.Contains("Marketplace", html);
+        Assert.Contains(titles[0], html);
+        Assert.Equal(titles.Count, titles.Count(html.Contains));
+    }
+
+    [Fact]
+    public async Task Admin_shell_renders()
+    {
+        using var web = fixture.CreateClient("web");
+
+        var html = await web.GetStringAsync("/admin", Ct);
+
+        Assert.Contains("Merchant console", html);
+    }
+}

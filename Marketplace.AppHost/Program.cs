@@ -86,8 +86,10 @@ var gateway = builder.AddMarketplaceProject<Projects.Marketplace_Gateway>("gatew
     .WithReference(search)
     .WithReference(notification);
 
-builder.AddMarketplaceProject<Projects.Marketplace_Web>("web")
+var web = builder.AddMarketplaceProject<Projects.Marketplace_Web>("web")
     .WithExternalHttpEndpoints()
     .WithReference(gateway).WaitFor(gateway);
+
+builder.AnnounceWhenReady(web, gateway);
 
 builder.Build().Run();

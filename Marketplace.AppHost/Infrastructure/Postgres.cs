@@ -38,8 +38,9 @@ public static class PostgresExtensions
         server.WithHealthCheck(serverCheck);
 
         // Each service's database is created once the server answers, as Aspire's container integration does.
-        builder.Eventing.Subscribe<ResourceReadyEvent>(server.Resource, async (_, ct) =>
+        builder.Eventing.Subscribe<ResourceReadyEvent>(server.Resource, async (ready, ct) =>
         {
+            var notifications = ready.Services.GetRequiredService<ResourceNotificationService>();
             var connectionString = await server.Resource.ConnectionStringExpression.GetValueAsync(ct);
             await using var connection = new NpgsqlConnection(connectionString + ";Database=postgres");
             await connection.OpenAsync(ct);
@@ -52,12 +53,24 @@ public static class PostgresExtensions
                     await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.DatabaseName}\"", connection);
                     await create.ExecuteNonQueryAsync(ct);
                 }
+                // A database is not a process: it is Running once it exists, then its health check takes over.
+                await notifications.PublishUpdateAsync(database, snapshot => snapshot with
+                {
+                    State = KnownResourceStates.Running,
+                    StartTimeStamp = DateTime.UtcNow,
+                });
             }
         });
 
         return new MarketplacePostgres(server, name =>
         {
-            var database = builder.AddResource(new HostPostgresDatabaseResource(name, name, server.Resource));
+            var database = builder.AddResource(new HostPostgresDatabaseResource(name, name, server.Resource))
+                .WithInitialState(new CustomResourceSnapshot
+                {
+                    ResourceType = "PostgresDatabase",
+                    State = KnownResourceStates.Waiting,
+                    Properties = [new ResourcePropertySnapshot(CustomResourceKnownProperties.Source, name)],
+                });
             var check = $"{name}_check";
             builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(check,
                 _ => new NpgsqlHealthCheck(server.Resource.ConnectionStringExpression, name), HealthStatus.Unhealthy, null));

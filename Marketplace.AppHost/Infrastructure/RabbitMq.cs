@@ -1,8 +1,19 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
 namespace Marketplace.AppHost.Infrastructure;
 
 public static class RabbitMqExtensions
 {
     private const string User = "marketplace";
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     public static IResourceBuilder<IResourceWithConnectionString> AddMarketplaceRabbitMQ(this IDistributedApplicationBuilder builder, InfrastructureMode mode, HostData data)
     {
@@ -12,14 +23,15 @@ public static class RabbitMqExtensions
         }
 
         // RabbitMQ registers with an Erlang port mapper; ours runs on its own port so nothing else on the box interferes.
-        var epmd = builder.AddExecutable("rabbitmq-epmd", "epmd", data.Root)
-            .WithEndpoint(name: "tcp", scheme: "tcp")
-            .WithArgs(context =>
-            {
-                context.Args.Add("-port");
-                context.Args.Add(((IResourceWithEndpoints)context.Resource).GetEndpoint("tcp").Property(EndpointProperty.TargetPort));
-            })
+        // epmd cannot sit behind the orchestrator's proxy (the node's registration is refused), and another
+        // resource cannot reference a target port the orchestrator allocates, so the AppHost asks the OS
+        // for a free port once at start-up and both processes use it directly.
+        var epmdPort = FreeTcpPort();
+        var epmd = builder.AddExecutable("rabbitmq-epmd", "epmd", data.Root, "-port", epmdPort.ToString(CultureInfo.InvariantCulture))
+            .WithEndpoint(name: "tcp", scheme: "tcp", port: epmdPort, targetPort: epmdPort, isProxied: false)
             .WithIconName("PlugConnected");
+        // NAMES_REQ (length 1, 'n'): epmd answers with its own port number, so the node can register.
+        ProtocolHealthCheck.WithProtocolHealthCheck(epmd, "tcp", [0, 1, (byte)'n'], (_, read) => read >= 4);
 
         var password = builder.AddParameter("rabbitmq-password", data.Secret("rabbitmq-password"), secret: true);
         var rabbit = builder.AddResource(new HostRabbitMqResource("rabbitmq", data.Root, User, password.Resource))
@@ -28,7 +40,7 @@ public static class RabbitMqExtensions
             .WithEndpoint(name: "dist", scheme: "tcp", env: "RABBITMQ_DIST_PORT")
             .WithEnvironment(context =>
             {
-                context.EnvironmentVariables["ERL_EPMD_PORT"] = epmd.Resource.GetEndpoint("tcp").Property(EndpointProperty.TargetPort);
+                context.EnvironmentVariables["ERL_EPMD_PORT"] = epmdPort.ToString(CultureInfo.InvariantCulture);
                 context.EnvironmentVariables["RABBITMQ_DATA_DIR"] = data.Directory("rabbitmq");
                 context.EnvironmentVariables["RABBITMQ_USER"] = User;
                 context.EnvironmentVariables["RABBITMQ_PASSWORD"] = password.Resource;

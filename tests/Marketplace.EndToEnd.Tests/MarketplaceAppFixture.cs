@@ -37,13 +37,25 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
         _app = await builder.BuildAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await _app.StartAsync(cts.Token);
-        foreach (var name in Infrastructure.Concat(Services))
+        try
         {
-            await _app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token);
+            foreach (var name in Infrastructure.Concat(Services))
+            {
+                await _app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException("The app did not become healthy within 5 minutes: " + DescribeResources());
         }
         StartupTime = stopwatch.Elapsed;
         Console.WriteLine($"Marketplace app healthy in {StartupTime.TotalSeconds:F1} s");
     }
+
+    private string DescribeResources() => string.Join("; ", Infrastructure.Concat(Services).Select(name =>
+        App.ResourceNotifications.TryGetCurrentState(name, out var e)
+            ? $"{name}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus}"
+            : $"{name}=unknown"));
 
     public HttpClient CreateClient(string resource) => App.CreateHttpClient(resource, "http");
 

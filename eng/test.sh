@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds everything (warnings are errors) and runs every test project against real servers in host
+# mode. Installs the Debian packages the tests need when missing. Prints 'N passed, N failed'.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+eng/install-deps.sh --browser
+dotnet tool restore >/dev/null
+dotnet build Marketplace.sln -nologo -clp:ErrorsOnly
+
+results=$(mktemp -d)
+status=0
+for project in tests/*.Tests/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "== $name"
+  dotnet test "$project" --no-build -nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
+    || status=1
+done
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+rm -rf "$results"
+echo "$passed passed, $failed failed"
+if [ "$passed" -eq 0 ]; then
+  echo "No test ran." >&2
+  exit 1
+fi
+exit $status

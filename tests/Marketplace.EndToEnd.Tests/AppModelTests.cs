@@ -37,7 +37,8 @@ public sealed class AppModelTests
             var resource = Assert.Single(resources, r => r.Name == name);
             Assert.True(resource is ContainerResource, $"{name} should be a container");
         }
-        Assert.DoesNotContain(resources, r => r is ExecutableResource && r is not ProjectResource);
+        // Aspire adds a rebuilder executable per project; besides those, nothing runs on the host.
+        Assert.DoesNotContain(resources, r => r is ExecutableResource && !(r is IResourceWithParent { Parent: ProjectResource }));
     }
 
     [Theory]

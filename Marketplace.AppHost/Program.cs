@@ -74,12 +74,13 @@ else
         .WithEnvironment("SearchIndex__Path", data.Directory("search-index"));
 }
 
-// The edge: one public origin for every API.
+// The edge: one public origin for every API. It starts alongside the services (a route whose
+// service is not up yet answers 502/503 until it is), which keeps start-up short.
 var gateway = builder.AddMarketplaceProject<Projects.Marketplace_Gateway>("gateway")
     .WithExternalHttpEndpoints()
-    .WithReference(identity).WaitFor(identity)
+    .WithReference(identity)
     .WithReference(users)
-    .WithReference(catalog).WaitFor(catalog)
+    .WithReference(catalog)
     .WithReference(inventory)
     .WithReference(ordering)
     .WithReference(payment)
@@ -88,7 +89,7 @@ var gateway = builder.AddMarketplaceProject<Projects.Marketplace_Gateway>("gatew
 
 var web = builder.AddMarketplaceProject<Projects.Marketplace_Web>("web")
     .WithExternalHttpEndpoints()
-    .WithReference(gateway).WaitFor(gateway);
+    .WithReference(gateway);
 
 builder.AnnounceWhenReady(web, gateway);
 

@@ -77,9 +77,11 @@ public static class HostPrerequisites
         ("python3-aiosmtpd", () => Directory.EnumerateDirectories("/usr/lib/python3/dist-packages", "aiosmtpd", SearchOption.TopDirectoryOnly).Any()),
     ];
 
-    public static void EnsureInstalled()
+    public static void EnsureInstalled() => EnsureInstalled(Required);
+
+    public static void EnsureInstalled(IReadOnlyList<(string Package, Func<bool> IsPresent)> required)
     {
-        var missing = Required.Where(r => !SafeCheck(r.IsPresent)).Select(r => r.Package).ToList();
+        var missing = required.Where(r => !SafeCheck(r.IsPresent)).Select(r => r.Package).ToList();
         if (missing.Count > 0)
         {
             throw new DistributedApplicationException(

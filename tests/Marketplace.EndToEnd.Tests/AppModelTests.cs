@@ -58,4 +58,20 @@ public sealed class AppModelTests
             Assert.Contains(resources, r => r.Name == database && r is IResourceWithConnectionString);
         }
     }
+
+    [Fact]
+    public void Missing_host_binaries_stop_the_app_host_at_once_naming_the_packages()
+    {
+        var error = Assert.Throws<DistributedApplicationException>(() =>
+            Marketplace.AppHost.Infrastructure.HostPrerequisites.EnsureInstalled(
+            [
+                ("postgresql", () => true),
+                ("redis-server", () => false),
+                ("rabbitmq-server", () => false),
+            ]));
+
+        Assert.Contains("apt-get install redis-server rabbitmq-server", error.Message);
+        Assert.Contains("--infra containers", error.Message);
+        Assert.DoesNotContain("postgresql", error.Message);
+    }
 }

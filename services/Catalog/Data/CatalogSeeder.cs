@@ -1,5 +1,6 @@
 using Marketplace.Catalog.Domain;
 using Marketplace.Shared.Contracts;
+using Marketplace.Shared.Development;
 
 namespace Marketplace.Catalog.Data;
 
@@ -9,15 +10,7 @@ namespace Marketplace.Catalog.Data;
 /// </summary>
 public static class CatalogSeeder
 {
-    /// <summary>The development merchants (Identity's merchant accounts carry these ids).</summary>
-    public static readonly Guid[] Merchants =
-    [
-        Guid.Parse("5a0f3c1e-0000-4000-8000-000000000001"),
-        Guid.Parse("5a0f3c1e-0000-4000-8000-000000000002"),
-        Guid.Parse("5a0f3c1e-0000-4000-8000-000000000003"),
-        Guid.Parse("5a0f3c1e-0000-4000-8000-000000000004"),
-        Guid.Parse("5a0f3c1e-0000-4000-8000-000000000005"),
-    ];
+    public static IReadOnlyList<Guid> Merchants => DevelopmentMerchants.Ids;
 
     private static readonly (string Path, string[] Nouns, decimal MinPrice, decimal MaxPrice)[] Categories =
     [
@@ -84,7 +77,7 @@ public static class CatalogSeeder
             products.Add(new Product
             {
                 Id = id,
-                MerchantId = Merchants[i % Merchants.Length],
+                MerchantId = Merchants[i % Merchants.Count],
                 Title = $"{brand} {adjective} {noun} {model}",
                 Description = $"The {adjective.ToLowerInvariant()} {noun.ToLowerInvariant()} from {brand}, model {model}. " +
                               $"Built for everyday use with a {random.Next(1, 4)}-year warranty.",

@@ -1,0 +1,100 @@
+using Marketplace.Identity.Api;
+using Marketplace.Identity.Domain;
+using Marketplace.Shared.Development;
+using Microsoft.AspNetCore.Identity;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Marketplace.Identity.Data;
+
+/// <summary>
+/// Roles and API scopes exist in every environment. The development accounts and the password-grant
+/// client exist only in Development (architecture.md, "Development identities").
+/// </summary>
+public static class IdentitySeeder
+{
+    public const string DevelopmentPassword = "Pass123$";
+
+    private static readonly (string Email, string Name, string Role, Guid? Merchant)[] DevelopmentAccounts =
+    [
+        ("shopper@marketplace.test", "Sam Shopper", Roles.Shopper, null),
+        ("shopper2@marketplace.test", "Sky Shopper", Roles.Shopper, null),
+        ("merchant@marketplace.test", "Morgan Merchant", Roles.Merchant, DevelopmentMerchants.Ids[0]),
+        ("merchant2@marketplace.test", "Max Merchant", Roles.Merchant, DevelopmentMerchants.Ids[1]),
+        ("admin@marketplace.test", "Alex Admin", Roles.Admin, null),
+    ];
+
+    public static async Task SeedAsync(IServiceProvider services, bool development, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+
+        var roles = sp.GetRequiredService<RoleManager<IdentityRole<Guid>>>();
+        foreach (var role in Roles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                Check(await roles.CreateAsync(new IdentityRole<Guid>(role)), $"role {role}");
+            }
+        }
+
+        var scopes = sp.GetRequiredService<IOpenIddictScopeManager>();
+        foreach (var api in ApiScopes.Services)
+        {
+            if (await scopes.FindByNameAsync(api, ct) is null)
+            {
+                await scopes.CreateAsync(new OpenIddictScopeDescriptor { Name = api, Resources = { api } }, ct);
+            }
+        }
+
+        if (!development)
+        {
+            return;
+        }
+
+        var applications = sp.GetRequiredService<IOpenIddictApplicationManager>();
+        if (await applications.FindByClientIdAsync(DevelopmentClients.Dev, ct) is null)
+        {
+            var descriptor = new OpenIddictApplicationDescriptor
+            {
+                ClientId = DevelopmentClients.Dev,
+                ClientType = ClientTypes.Public,
+                DisplayName = "Marketplace development tools",
+                Permissions =
+                {
+                    Permissions.Endpoints.Token,
+                    Permissions.GrantTypes.Password,
+                    Permissions.GrantTypes.RefreshToken,
+                    Permissions.Scopes.Email,
+                    Permissions.Scopes.Profile,
+                    Permissions.Scopes.Roles,
+                },
+            };
+            foreach (var api in ApiScopes.Services)
+            {
+                descriptor.Permissions.Add(Permissions.Prefixes.Scope + api);
+            }
+            await applications.CreateAsync(descriptor, ct);
+        }
+
+        var users = sp.GetRequiredService<UserManager<MarketplaceUser>>();
+        foreach (var (email, name, role, merchant) in DevelopmentAccounts)
+        {
+            if (await users.FindByEmailAsync(email) is not null)
+            {
+                continue;
+            }
+            var user = new MarketplaceUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name, MerchantId = merchant };
+            Check(await users.CreateAsync(user, DevelopmentPassword), email);
+            Check(await users.AddToRoleAsync(user, role), email);
+        }
+    }
+
+    private static void Check(IdentityResult result, string what)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"Seeding {what} failed: {string.Join("; ", result.Errors.Select(e => e.Description))}");
+        }
+    }
+}

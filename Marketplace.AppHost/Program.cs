@@ -87,6 +87,10 @@ var gateway = builder.AddMarketplaceProject<Projects.Marketplace_Gateway>("gatew
     .WithReference(search)
     .WithReference(notification);
 
+// Tokens name the public origin as their issuer however Identity was reached (through the gateway
+// or directly by a service), so every validator sees one issuer.
+identity.WithEnvironment("Identity__Issuer", gateway.GetEndpoint("http"));
+
 var web = builder.AddMarketplaceProject<Projects.Marketplace_Web>("web")
     .WithExternalHttpEndpoints()
     .WithReference(gateway);

@@ -108,4 +108,15 @@ public sealed class IdentityTests(MarketplaceAppFixture fixture)
         Assert.EndsWith("/connect/token", document.GetProperty("token_endpoint").GetString());
         Assert.Contains("password", document.GetProperty("grant_types_supported").EnumerateArray().Select(g => g.GetString()));
     }
+
+    [Fact]
+    public async Task Identity_reached_directly_still_names_the_gateway_as_issuer()
+    {
+        using var gateway = fixture.CreateClient("gateway");
+        using var identity = fixture.CreateClient("identity");
+
+        var document = await identity.GetFromJsonAsync<JsonElement>("/.well-known/openid-configuration", Ct);
+
+        Assert.Equal(gateway.BaseAddress!.GetLeftPart(UriPartial.Authority).TrimEnd('/'), document.GetProperty("issuer").GetString()!.TrimEnd('/'));
+    }
 }

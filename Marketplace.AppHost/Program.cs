@@ -29,6 +29,7 @@ var identity = builder.AddMarketplaceProject<Projects.Marketplace_Identity>("ide
 
 var users = builder.AddMarketplaceProject<Projects.Marketplace_Users>("users")
     .WithReference(usersDb).WaitFor(usersDb)
+    .WithReference(identity)
     .WithReference(rabbitmq).WaitFor(rabbitmq);
 
 var catalog = builder.AddMarketplaceProject<Projects.Marketplace_Catalog>("catalog")

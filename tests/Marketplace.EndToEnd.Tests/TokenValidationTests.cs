@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Marketplace.EndToEnd.Tests;
+
+/// <summary>A service validates tokens itself: its own audience, Identity's signature, no unsigned tokens.</summary>
+public sealed class TokenValidationTests(MarketplaceAppFixture fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<string> TokenAsync(string user, string scope)
+    {
+        using var gateway = fixture.CreateClient("gateway");
+        using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["client_id"] = "marketplace-dev",
+            ["username"] = user, ["password"] = "Pass123$", ["scope"] = scope,
+        }), Ct);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("access_token").GetString()!;
+    }
+
+    private async Task<HttpResponseMessage> MeAsync(string? token)
+    {
+        using var gateway = fixture.CreateClient("gateway");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/users/me");
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        return await gateway.SendAsync(request, Ct);
+    }
+
+    private static string Base64Url(string json) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [Fact]
+    public async Task Token_for_the_service_audience_is_accepted()
+    {
+        using var response = await MeAsync(await TokenAsync("shopper@marketplace.test", "openid profile email roles users"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var me = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("shopper@marketplace.test", me.GetProperty("email").GetString());
+        Assert.Equal(["shopper"], me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    [Fact]
+    public async Task No_token_is_401()
+    {
+        using var response = await MeAsync(null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Token_for_another_audience_is_401()
+    {
+        using var response = await MeAsync(await TokenAsync("shopper@marketplace.test", "openid roles catalog"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Tampered_payload_is_401()
+    {
+        var parts = (await TokenAsync("shopper@marketplace.test", "openid roles users")).Split('.');
+        var payload = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(parts[1])));
+        var forged = payload.Replace("\"shopper\"", "\"admin\"", StringComparison.Ordinal);
+        Assert.NotEqual(payload, forged);
+
+        using var response = await MeAsync($"{parts[0]}.{Base64Url(forged)}.{parts[2]}");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Unsigned_alg_none_token_is_401()
+    {
+        var parts = (await TokenAsync("shopper@marketplace.test", "openid roles users")).Split('.');
+
+        using var response = await MeAsync($"{Base64Url("{\"alg\":\"none\",\"typ\":\"at+jwt\"}")}.{parts[1]}.");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    private static string Pad(string base64Url)
+    {
+        var s = base64Url.Replace('-', '+').Replace('_', '/');
+        return s.PadRight(s.Length + (4 - s.Length % 4) % 4, '=');
+    }
+}

@@ -1,7 +1,27 @@
-// The edge: one origin for every public API, routing by path to the owning service
-// (routes in appsettings.json, destinations found through service discovery).
+using Marketplace.Gateway;
+using Marketplace.ServiceDefaults.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+
+// The edge: one origin for every public API, routing by path to the owning service (routes in
+// appsettings.json, destinations found through service discovery). It checks tokens on protected
+// routes and forwards them; each service validates them again for its own audience.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddMarketplaceAuthentication(audience: "gateway");
+
+// The gateway is no audience of its own: a token for any of our services may pass the edge.
+builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
+{
+    options.Audience = null;
+    options.TokenValidationParameters.ValidAudiences =
+        builder.Configuration.GetSection("Gateway:Audiences").Get<string[]>()
+        ?? ["catalog", "inventory", "ordering", "payment", "search", "users", "notification"];
+});
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy("authenticated", policy => policy.RequireAuthenticatedUser());
+builder.Services.AddGatewayRateLimiting(builder.Configuration);
+builder.WebHost.ConfigureKestrel(kestrel =>
+    kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("Gateway:MaxRequestBodyBytes") ?? 1_048_576);
 
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
@@ -11,5 +31,8 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
 app.MapReverseProxy();
 app.Run();

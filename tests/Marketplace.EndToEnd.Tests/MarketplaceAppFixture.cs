@@ -59,6 +59,25 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
 
     public HttpClient CreateClient(string resource) => App.CreateHttpClient(resource, "http");
 
+    /// <summary>A client without retries, for tests that must see a refusal (the standard handler retries 429).</summary>
+    public HttpClient CreateRawClient(string resource) => new() { BaseAddress = App.GetEndpoint(resource, "http") };
+
+    public const string AllApiScopes = "openid profile email roles catalog inventory ordering payment search users notification";
+
+    /// <summary>An access token for a development account, through the gateway's token endpoint.</summary>
+    public async Task<string> TokenAsync(string user, string scope = AllApiScopes)
+    {
+        using var gateway = CreateClient("gateway");
+        using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["client_id"] = "marketplace-dev",
+            ["username"] = user, ["password"] = "Pass123$", ["scope"] = scope,
+        }));
+        response.EnsureSuccessStatusCode();
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("access_token").GetString()!;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)

@@ -32,6 +32,7 @@ public sealed class SystemTests(MarketplaceAppFixture fixture)
     public async Task Gateway_routes_each_path_to_its_service(string path, string service)
     {
         using var gateway = fixture.CreateClient("gateway");
+        gateway.DefaultRequestHeaders.Authorization = new("Bearer", await fixture.TokenAsync("admin@marketplace.test"));
 
         using var response = await gateway.GetAsync(path, Ct);
 
@@ -119,5 +120,69 @@ public sealed class SystemTests(MarketplaceAppFixture fixture)
         var html = await web.GetStringAsync("/admin", Ct);
 
         Assert.Contains("Merchant console", html);
+    }
+
+    [Theory]
+    [InlineData("/api/cart")]
+    [InlineData("/api/orders")]
+    [InlineData("/api/merchant/orders")]
+    [InlineData("/api/inventory/ACM-000001")]
+    [InlineData("/api/users/me")]
+    [InlineData("/api/notifications")]
+    public async Task Gateway_refuses_protected_paths_without_a_token_before_any_service_sees_them(string path)
+    {
+        using var gateway = fixture.CreateClient("gateway");
+
+        using var response = await gateway.GetAsync(path, Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Marketplace.Gateway", Assert.Single(response.Headers.GetValues("X-Served-By")));
+    }
+
+    [Fact]
+    public async Task Catalog_writes_need_a_token_at_the_gateway()
+    {
+        using var gateway = fixture.CreateClient("gateway");
+
+        using var response = await gateway.PostAsJsonAsync("/api/catalog/products", new { title = "x" }, Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Noisy_client_gets_429_with_retry_after_while_another_client_keeps_going()
+    {
+        using var noisy = fixture.CreateRawClient("gateway");
+        noisy.DefaultRequestHeaders.Authorization = new("Bearer", await fixture.TokenAsync("shopper@marketplace.test"));
+        using var quiet = fixture.CreateRawClient("gateway");
+        quiet.DefaultRequestHeaders.Authorization = new("Bearer", await fixture.TokenAsync("shopper2@marketplace.test"));
+
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 15 && refused is null; i++)
+        {
+            var response = await noisy.PostAsJsonAsync("/api/orders", new { }, Ct);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                refused = response;
+            }
+            else
+            {
+                response.Dispose();
+            }
+        }
+
+        Assert.NotNull(refused);
+        using (refused)
+        {
+            Assert.True(int.Parse(Assert.Single(refused.Headers.GetValues("Retry-After"))) > 0);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+        Assert.True(statuses.Count > 1, "the first order request must not be refused");
+        using var other = await quiet.PostAsJsonAsync("/api/orders", new { }, Ct);
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, other.StatusCode);
+        using var browse = await noisy.GetAsync("/api/catalog/products?pageSize=1", Ct);
+        Assert.Equal(HttpStatusCode.OK, browse.StatusCode); // the stricter limit is for placing orders only
     }
 }

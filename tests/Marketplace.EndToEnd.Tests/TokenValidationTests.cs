@@ -11,17 +11,7 @@ public sealed class TokenValidationTests(MarketplaceAppFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<string> TokenAsync(string user, string scope)
-    {
-        using var gateway = fixture.CreateClient("gateway");
-        using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password", ["client_id"] = "marketplace-dev",
-            ["username"] = user, ["password"] = "Pass123$", ["scope"] = scope,
-        }), Ct);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("access_token").GetString()!;
-    }
+    private Task<string> TokenAsync(string user, string scope) => fixture.TokenAsync(user, scope);
 
     private async Task<HttpResponseMessage> MeAsync(string? token)
     {

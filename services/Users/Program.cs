@@ -1,16 +1,18 @@
-using Marketplace.Users.Data;
-using Marketplace.Shared.Data;
-using System.Security.Claims;
 using Marketplace.ServiceDefaults.Authentication;
+using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
+using Marketplace.Users.Api;
+using Marketplace.Users.Data;
+using Marketplace.Users.Messaging;
 
 // Profiles, addresses and notification preferences.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<UsersDbContext>("usersdb");
-builder.AddMarketplaceMessaging<UsersDbContext>();
+builder.AddMarketplaceMessaging<UsersDbContext>(x => x.AddConsumer<UserRegisteredConsumer>());
 builder.AddMarketplaceAuthentication(audience: "users");
+builder.Services.AddSingleton(TimeProvider.System);
 
 var app = builder.Build();
 
@@ -20,15 +22,6 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.UseAuthentication();
 app.UseAuthorization();
-
-// The signed-in account as the token describes it; the stored profile (addresses, preferences) comes next.
-app.MapGet("/api/users/me", (ClaimsPrincipal user) => TypedResults.Ok(new
-{
-    id = user.FindFirstValue("sub"),
-    name = user.FindFirstValue("name"),
-    email = user.FindFirstValue("email"),
-    roles = user.FindAll("role").Select(r => r.Value).ToArray(),
-    merchantId = user.FindFirstValue("merchant_id"),
-})).RequireAuthorization().WithTags("Users");
+app.MapProfileEndpoints();
 
 app.Run();

@@ -1,6 +1,8 @@
 using Marketplace.Identity.Api;
 using Marketplace.Identity.Domain;
+using Marketplace.Shared.Contracts;
 using Marketplace.Shared.Development;
+using Marketplace.Shared.Messaging;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -78,13 +80,16 @@ public static class IdentitySeeder
         }
 
         var users = sp.GetRequiredService<UserManager<MarketplaceUser>>();
+        var db = sp.GetRequiredService<AccountsDbContext>();
         foreach (var (email, name, role, merchant) in DevelopmentAccounts)
         {
             if (await users.FindByEmailAsync(email) is not null)
             {
                 continue;
             }
-            var user = new MarketplaceUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name, MerchantId = merchant };
+            var user = new MarketplaceUser { Id = Guid.NewGuid(), UserName = email, Email = email, EmailConfirmed = true, DisplayName = name, MerchantId = merchant };
+            // Staged on the same context, so the account and its announcement commit together.
+            db.AddIntegrationEvent(new UserRegistered(user.Id, email, name, DateTimeOffset.UtcNow));
             Check(await users.CreateAsync(user, DevelopmentPassword), email);
             Check(await users.AddToRoleAsync(user, role), email);
         }

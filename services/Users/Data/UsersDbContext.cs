@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Marketplace.Shared.Messaging;
+using Marketplace.Users.Domain;
 using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Users.Data;
@@ -6,5 +8,21 @@ namespace Marketplace.Users.Data;
 /// <summary>The Users service's own database; nothing else reads it.</summary>
 public sealed class UsersDbContext(DbContextOptions<UsersDbContext> options) : DbContext(options)
 {
-    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddOutboxAndInbox();
+    public DbSet<UserProfile> Profiles => Set<UserProfile>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.AddOutboxAndInbox();
+        modelBuilder.Entity<UserProfile>(e =>
+        {
+            e.ToTable("profiles");
+            e.HasKey(p => p.UserId);
+            e.Property(p => p.UserId).ValueGeneratedNever();
+            e.Property(p => p.Email).HasMaxLength(256);
+            e.Property(p => p.DisplayName).HasMaxLength(100);
+            e.Property(p => p.EmailPreferences).HasColumnType("jsonb").HasConversion(
+                v => JsonSerializer.Serialize(v, (JsonSerializerOptions?)null),
+                v => JsonSerializer.Deserialize<Dictionary<string, bool>>(v, (JsonSerializerOptions?)null) ?? new Dictionary<string, bool>());
+        });
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Marketplace.Web;
 using Marketplace.Web.Components;
 using Marketplace.Web.Services;
 using MudBlazor.Services;
@@ -24,6 +25,7 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
     app.UseHsts();
 }
+app.UseSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseAntiforgery();
 app.MapStaticAssets();

@@ -185,4 +185,16 @@ public sealed class SystemTests(MarketplaceAppFixture fixture)
         using var browse = await noisy.GetAsync("/api/catalog/products?pageSize=1", Ct);
         Assert.Equal(HttpStatusCode.OK, browse.StatusCode); // the stricter limit is for placing orders only
     }
+
+    [Fact]
+    public async Task Web_responses_carry_security_headers()
+    {
+        using var web = fixture.CreateClient("web");
+
+        using var response = await web.GetAsync("/", Ct);
+
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+        Assert.Equal("strict-origin-when-cross-origin", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+    }
 }

@@ -11,7 +11,8 @@ public static class RedisExtensions
             return builder.AddRedis("redis").WithDataVolume("marketplace-redis-data");
         }
 
-        var password = builder.AddParameter("redis-password", data.Secret("redis-password"), secret: true);
+        var secret = data.Secret("redis-password");
+        var password = builder.AddParameter("redis-password", secret, secret: true);
         var redis = builder.AddResource(new HostRedisResource("redis", data.Directory("redis"), password.Resource))
             .WithEndpoint(name: HostRedisResource.EndpointName, scheme: "tcp")
             .WithArgs(context =>
@@ -32,7 +33,7 @@ public static class RedisExtensions
             })
             .WithIconName("Memory");
         // AUTH then PING: a reply of +OK proves the server and the password.
-        var auth = Encoding.ASCII.GetBytes($"AUTH {data.Secret("redis-password")}\r\n");
+        var auth = Encoding.ASCII.GetBytes($"AUTH {secret}\r\n");
         return ProtocolHealthCheck.WithProtocolHealthCheck(redis, HostRedisResource.EndpointName, auth,
             (reply, read) => read >= 3 && reply[0] == (byte)'+');
     }

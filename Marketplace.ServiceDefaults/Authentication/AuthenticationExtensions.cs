@@ -12,9 +12,10 @@ public static class AuthenticationExtensions
     /// Validates bearer tokens itself (signature, issuer, lifetime and this service's own audience)
     /// against any OpenID Connect authority: <c>Identity:Authority</c> (default <c>http://identity</c>,
     /// resolved by service discovery) and <c>Identity:Audience</c> are all it needs, so a Keycloak realm
-    /// works by configuration alone (its realm roles are mapped to role claims).
+    /// works by configuration alone (its realm roles are mapped to role claims). A service names its own
+    /// audience; the gateway names every service's, since any of them may pass the edge.
     /// </summary>
-    public static TBuilder AddMarketplaceAuthentication<TBuilder>(this TBuilder builder, string audience)
+    public static TBuilder AddMarketplaceAuthentication<TBuilder>(this TBuilder builder, params string[] audiences)
         where TBuilder : IHostApplicationBuilder
     {
         var configuration = builder.Configuration;
@@ -22,7 +23,10 @@ public static class AuthenticationExtensions
             .AddJwtBearer(options =>
             {
                 options.Authority = configuration["Identity:Authority"] ?? "http://identity";
-                options.Audience = configuration["Identity:Audience"] ?? audience;
+                // Identity:Audience (comma-separated) replaces the built-in names, e.g. for a Keycloak realm's client ids.
+                options.TokenValidationParameters.ValidAudiences = configuration["Identity:Audience"] is { Length: > 0 } configured
+                    ? configured.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    : audiences;
                 options.RequireHttpsMetadata = configuration.GetValue("Identity:RequireHttpsMetadata", !builder.Environment.IsDevelopment());
                 options.MapInboundClaims = false;
                 options.TokenValidationParameters.NameClaimType = "name";

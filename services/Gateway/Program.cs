@@ -1,22 +1,13 @@
 using Marketplace.Gateway;
 using Marketplace.ServiceDefaults.Authentication;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 
 // The edge: one origin for every public API, routing by path to the owning service (routes in
 // appsettings.json, destinations found through service discovery). It checks tokens on protected
 // routes and forwards them; each service validates them again for its own audience.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-builder.AddMarketplaceAuthentication(audience: "gateway");
-
 // The gateway is no audience of its own: a token for any of our services may pass the edge.
-builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
-{
-    options.Audience = null;
-    options.TokenValidationParameters.ValidAudiences =
-        builder.Configuration.GetSection("Gateway:Audiences").Get<string[]>()
-        ?? ["catalog", "inventory", "ordering", "payment", "search", "users", "notification"];
-});
+builder.AddMarketplaceAuthentication("catalog", "inventory", "ordering", "payment", "search", "users", "notification");
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy("authenticated", policy => policy.RequireAuthenticatedUser());
 builder.Services.AddGatewayRateLimiting(builder.Configuration);

@@ -11,7 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<UsersDbContext>("usersdb");
 builder.AddMarketplaceMessaging<UsersDbContext>(x => x.AddConsumer<UserRegisteredConsumer>());
-builder.AddMarketplaceAuthentication(audience: "users");
+builder.AddMarketplaceAuthentication("users");
 builder.Services.AddSingleton(TimeProvider.System);
 
 var app = builder.Build();

@@ -10,18 +10,8 @@ public sealed class IdentityTests(MarketplaceAppFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<HttpResponseMessage> PasswordGrantAsync(string user, string password, string scope = "openid profile email roles ordering catalog")
-    {
-        using var gateway = fixture.CreateClient("gateway");
-        return await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password",
-            ["client_id"] = "marketplace-dev",
-            ["username"] = user,
-            ["password"] = password,
-            ["scope"] = scope,
-        }), Ct);
-    }
+    private Task<HttpResponseMessage> PasswordGrantAsync(string user, string password) =>
+        fixture.PasswordGrantAsync(user, password, "openid profile email roles ordering catalog");
 
     private static JsonElement Payload(string jwt)
     {
@@ -85,14 +75,7 @@ public sealed class IdentityTests(MarketplaceAppFixture fixture)
     [Fact]
     public async Task Unknown_client_gets_no_token()
     {
-        using var gateway = fixture.CreateClient("gateway");
-        using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password",
-            ["client_id"] = "no-such-client",
-            ["username"] = "shopper@marketplace.test",
-            ["password"] = "Pass123$",
-        }), Ct);
+        using var response = await fixture.PasswordGrantAsync("shopper@marketplace.test", "Pass123$", "openid", clientId: "no-such-client");
 
         Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized);
         Assert.Equal("invalid_client", (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("error").GetString());

@@ -64,15 +64,21 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
 
     public const string AllApiScopes = "openid profile email roles catalog inventory ordering payment search users notification";
 
-    /// <summary>An access token for a development account, through the gateway's token endpoint.</summary>
-    public async Task<string> TokenAsync(string user, string scope = AllApiScopes)
+    /// <summary>The password grant of the development client, through the gateway's token endpoint.</summary>
+    public async Task<HttpResponseMessage> PasswordGrantAsync(string user, string password, string scope = AllApiScopes, string clientId = "marketplace-dev")
     {
         using var gateway = CreateClient("gateway");
-        using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        return await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["grant_type"] = "password", ["client_id"] = "marketplace-dev",
-            ["username"] = user, ["password"] = "Pass123$", ["scope"] = scope,
+            ["grant_type"] = "password", ["client_id"] = clientId,
+            ["username"] = user, ["password"] = password, ["scope"] = scope,
         }));
+    }
+
+    /// <summary>An access token for a development account.</summary>
+    public async Task<string> TokenAsync(string user, string scope = AllApiScopes)
+    {
+        using var response = await PasswordGrantAsync(user, "Pass123$", scope);
         response.EnsureSuccessStatusCode();
         using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.GetProperty("access_token").GetString()!;

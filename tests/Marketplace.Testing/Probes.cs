@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using Npgsql;
 
 namespace Marketplace.Testing;
 
@@ -17,7 +16,7 @@ public static class Probes
             var reply = new byte[1];
             return await stream.ReadAsync(reply, ct) == 1 && reply[0] is (byte)'N' or (byte)'S';
         }
-        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or NpgsqlException)
+        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
         {
             return false;
         }

@@ -10,8 +10,6 @@ namespace Marketplace.Catalog.Data;
 /// </summary>
 public static class CatalogSeeder
 {
-    public static IReadOnlyList<Guid> Merchants => DevelopmentMerchants.Ids;
-
     private static readonly (string Path, string[] Nouns, decimal MinPrice, decimal MaxPrice)[] Categories =
     [
         ("Electronics/Phones", ["Smartphone", "Phone", "Mini Phone"], 199, 1299),
@@ -77,7 +75,7 @@ public static class CatalogSeeder
             products.Add(new Product
             {
                 Id = id,
-                MerchantId = Merchants[i % Merchants.Count],
+                MerchantId = DevelopmentMerchants.Ids[i % DevelopmentMerchants.Ids.Length],
                 Title = $"{brand} {adjective} {noun} {model}",
                 Description = $"The {adjective.ToLowerInvariant()} {noun.ToLowerInvariant()} from {brand}, model {model}. " +
                               $"Built for everyday use with a {random.Next(1, 4)}-year warranty.",

@@ -25,6 +25,7 @@ var warehouse = builder.AddMarketplaceProject<Projects.Marketplace_Warehouse>("w
 // Services.
 var identity = builder.AddMarketplaceProject<Projects.Marketplace_Identity>("identity")
     .WithReference(identityDb).WaitFor(identityDb)
+    .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitmq).WaitFor(rabbitmq);
 
 var users = builder.AddMarketplaceProject<Projects.Marketplace_Users>("users")
@@ -94,7 +95,17 @@ identity.WithEnvironment("Identity__Issuer", gateway.GetEndpoint("http"));
 
 var web = builder.AddMarketplaceProject<Projects.Marketplace_Web>("web")
     .WithExternalHttpEndpoints()
-    .WithReference(gateway);
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(gateway)
+    .WithWebClient(identity, gateway, data, "catalog", "inventory", "ordering", "search", "users", "notification");
+
+// Service-to-service: each service's own client, allowed only the APIs it calls (internal endpoints).
+catalog.WithServiceClient(identity, data, "inventory");
+inventory.WithServiceClient(identity, data, "catalog");
+ordering.WithServiceClient(identity, data, "catalog", "inventory", "payment", "users");
+payment.WithServiceClient(identity, data, "ordering");
+search.WithServiceClient(identity, data, "catalog", "inventory");
+notification.WithServiceClient(identity, data, "users", "ordering");
 
 builder.AnnounceWhenReady(web, gateway);
 

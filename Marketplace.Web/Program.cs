@@ -1,5 +1,6 @@
 using System.Globalization;
 using Marketplace.Web;
+using Marketplace.Web.Authentication;
 using Marketplace.Web.Components;
 using Marketplace.Web.Services;
 using MudBlazor.Services;
@@ -13,6 +14,8 @@ var culture = CultureInfo.GetCultureInfo(builder.Configuration["Storefront:Cultu
 CultureInfo.DefaultThreadCurrentCulture = culture;
 CultureInfo.DefaultThreadCurrentUICulture = culture;
 
+builder.AddSharedDataProtection();
+builder.AddWebAuthentication();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddHttpClient<CatalogClient>(client =>
@@ -25,11 +28,14 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
     app.UseHsts();
 }
-app.UseSecurityHeaders();
+app.UseSecurityHeaders(builder.Configuration["Identity:Authority"]);
 app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapDefaultEndpoints();
+app.MapWebAuthenticationEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -37,7 +37,10 @@ public static class AuthenticationExtensions
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IHttpClientFactory>((options, clients) => options.Backchannel = clients.CreateClient("oidc-metadata"));
         builder.Services.AddTransient<IClaimsTransformation>(_ => new KeycloakRoleClaimsTransformation(configuration["Identity:ClientId"]));
-        builder.Services.AddAuthorization();
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(MarketplacePolicies.Service, p => p.RequireAuthenticatedUser().RequireRole(MarketplacePolicies.ServiceRole))
+            .AddPolicy(MarketplacePolicies.MerchantOrAdmin, p => p.RequireAuthenticatedUser().RequireRole("merchant", "admin"))
+            .AddPolicy(MarketplacePolicies.Admin, p => p.RequireAuthenticatedUser().RequireRole("admin"));
         return builder;
     }
 }

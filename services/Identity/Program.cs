@@ -13,6 +13,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<AccountsDbContext>("identitydb");
 builder.AddMarketplaceMessaging<AccountsDbContext>();
+builder.AddSharedDataProtection();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddScoped<Accounts>();
+builder.Services.AddRazorPages();
 
 builder.Services.AddIdentity<MarketplaceUser, IdentityRole<Guid>>(options =>
     {
@@ -24,12 +28,37 @@ builder.Services.AddIdentity<MarketplaceUser, IdentityRole<Guid>>(options =>
     .AddEntityFrameworkStores<AccountsDbContext>()
     .AddDefaultTokenProviders();
 
+// The Identity session (sign-in pages and /connect/authorize), on the public origin beside the apps.
+builder.Services.ConfigureApplicationCookie(options =>
+{
+    options.Cookie.Name = "mp.identity";
+    options.Cookie.HttpOnly = true;
+    options.Cookie.SameSite = SameSiteMode.Lax;
+    options.Cookie.SecurePolicy = builder.Configuration.GetValue("Identity:SecureCookies", true)
+        ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+    options.LoginPath = "/account/signin";
+    options.LogoutPath = "/account/signout";
+    options.AccessDeniedPath = "/account/denied";
+    options.ExpireTimeSpan = TimeSpan.FromDays(14);
+    options.SlidingExpiration = true;
+});
+builder.Services.AddAntiforgery(options =>
+{
+    options.Cookie.Name = "mp.identity.af";
+    // Antiforgery refuses a Secure-only cookie on a plain-HTTP request, which Development is.
+    options.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+});
+
 builder.Services.AddOpenIddict()
     .AddCore(options => options.UseEntityFrameworkCore().UseDbContext<AccountsDbContext>())
     .AddServer(options =>
     {
-        options.SetTokenEndpointUris("connect/token");
-        options.AllowClientCredentialsFlow().AllowRefreshTokenFlow();
+        options.SetAuthorizationEndpointUris("connect/authorize")
+            .SetTokenEndpointUris("connect/token")
+            .SetEndSessionEndpointUris("connect/endsession");
+        options.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
+            .AllowClientCredentialsFlow()
+            .AllowRefreshTokenFlow();
         if (builder.Environment.IsDevelopment())
         {
             // Only the Development client is ever granted it (see IdentitySeeder).
@@ -55,7 +84,10 @@ builder.Services.AddOpenIddict()
             IdentityCertificates.AddFromConfiguration(options, builder.Configuration);
         }
 
-        var aspNetCore = options.UseAspNetCore().EnableTokenEndpointPassthrough();
+        var aspNetCore = options.UseAspNetCore()
+            .EnableAuthorizationEndpointPassthrough()
+            .EnableTokenEndpointPassthrough()
+            .EnableEndSessionEndpointPassthrough();
         if (!builder.Configuration.GetValue("Identity:RequireHttps", !builder.Environment.IsDevelopment()))
         {
             aspNetCore.DisableTransportSecurityRequirement();
@@ -81,9 +113,14 @@ await IdentitySeeder.SeedAsync(app.Services, app.Environment.IsDevelopment(), Ca
 app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseIdentitySecurityHeaders();
+// Under /account so the gateway's /account route serves them on the public origin.
+app.UseStaticFiles(new StaticFileOptions { RequestPath = "/account/static" });
 app.MapDefaultEndpoints();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapTokenEndpoint();
+app.MapAuthorizationEndpoints();
+app.MapRazorPages();
 
 app.Run();

@@ -13,6 +13,7 @@ builder.AddServiceDatabase<UsersDbContext>("usersdb");
 builder.AddMarketplaceMessaging<UsersDbContext>(x => x.AddConsumer<UserRegisteredConsumer>());
 builder.AddMarketplaceAuthentication("users");
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddScoped<ProfileMutations>();
 
 var app = builder.Build();
 

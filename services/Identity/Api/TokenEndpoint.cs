@@ -12,7 +12,7 @@ namespace Marketplace.Identity.Api;
 
 /// <summary>
 /// The token endpoint's grants that need our code: password (the Development client only; OpenIddict
-/// checks the client's permissions), refresh token (the account must still be allowed to sign in)
+/// checks the client's permissions), authorization code and refresh token (the account must still be allowed to sign in)
 /// and client credentials (our services calling each other).
 /// </summary>
 public static class TokenEndpoint
@@ -51,8 +51,9 @@ public static class TokenEndpoint
             return SignIn(identity);
         }
 
-        if (request.IsRefreshTokenGrantType())
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
         {
+            // OpenIddict has validated the code (and its PKCE verifier) or the refresh token.
             var authenticated = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
             var subject = authenticated.Principal?.GetClaim(Claims.Subject);
             var user = subject is null ? null : await users.FindByIdAsync(subject);
@@ -72,6 +73,8 @@ public static class TokenEndpoint
             var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
             identity.SetClaim(Claims.Subject, request.ClientId);
             identity.SetClaim(Claims.Name, await applications.GetDisplayNameAsync(application) ?? request.ClientId);
+            // What internal endpoints require: a token one of our services got for itself, never a user's.
+            identity.SetClaims(Claims.Role, [Roles.Service]);
             identity.SetScopes(request.GetScopes());
             identity.SetResources(await scopes.ListResourcesAsync(identity.GetScopes()).ToListAsync());
             identity.SetDestinations(_ => [Destinations.AccessToken]);
@@ -113,7 +116,7 @@ public static class TokenEndpoint
     private static IResult SignIn(ClaimsIdentity identity) =>
         Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
 
-    private static IResult Reject(string error, string description) =>
+    internal static IResult Reject(string error, string description) =>
         Results.Forbid(
             authenticationSchemes: [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme],
             properties: new AuthenticationProperties(new Dictionary<string, string?>

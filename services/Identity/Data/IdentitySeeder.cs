@@ -1,8 +1,6 @@
 using Marketplace.Identity.Api;
 using Marketplace.Identity.Domain;
-using Marketplace.Shared.Contracts;
 using Marketplace.Shared.Development;
-using Marketplace.Shared.Messaging;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -49,12 +47,14 @@ public static class IdentitySeeder
             }
         }
 
+        var applications = sp.GetRequiredService<IOpenIddictApplicationManager>();
+        await ClientRegistry.SyncAsync(applications, sp.GetRequiredService<IConfiguration>(), ct);
+
         if (!development)
         {
             return;
         }
 
-        var applications = sp.GetRequiredService<IOpenIddictApplicationManager>();
         if (await applications.FindByClientIdAsync(DevelopmentClients.Dev, ct) is null)
         {
             var descriptor = new OpenIddictApplicationDescriptor
@@ -80,18 +80,13 @@ public static class IdentitySeeder
         }
 
         var users = sp.GetRequiredService<UserManager<MarketplaceUser>>();
-        var db = sp.GetRequiredService<AccountsDbContext>();
+        var accounts = sp.GetRequiredService<Accounts>();
         foreach (var (email, name, role, merchant) in DevelopmentAccounts)
         {
-            if (await users.FindByEmailAsync(email) is not null)
+            if (await users.FindByEmailAsync(email) is null)
             {
-                continue;
+                Check((await accounts.OpenAsync(email, name, DevelopmentPassword, role, merchant, ct, emailConfirmed: true)).Result, email);
             }
-            var user = new MarketplaceUser { Id = Guid.NewGuid(), UserName = email, Email = email, EmailConfirmed = true, DisplayName = name, MerchantId = merchant };
-            // Staged on the same context, so the account and its announcement commit together.
-            db.AddIntegrationEvent(new UserRegistered(user.Id, email, name, DateTimeOffset.UtcNow));
-            Check(await users.CreateAsync(user, DevelopmentPassword), email);
-            Check(await users.AddToRoleAsync(user, role), email);
         }
     }
 

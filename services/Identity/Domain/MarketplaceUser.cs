@@ -17,6 +17,10 @@ public static class Roles
     public const string Merchant = "merchant";
     public const string Admin = "admin";
 
+    /// <summary>Given only to client-credentials tokens of our own services, never to an account.</summary>
+    public const string Service = "service";
+
+    /// <summary>The roles an account can hold.</summary>
     public static readonly string[] All = [Shopper, Merchant, Admin];
 }
 

@@ -111,6 +111,9 @@ namespace Marketplace.Users.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("DefaultShippingAddressId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -128,9 +131,64 @@ namespace Marketplace.Users.Data.Migrations
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
                     b.HasKey("UserId");
 
                     b.ToTable("profiles", (string)null);
+                });
+
+            modelBuilder.Entity("Marketplace.Users.Domain.UserProfile", b =>
+                {
+                    b.OwnsMany("Marketplace.Users.Domain.Address", "Addresses", b1 =>
+                        {
+                            b1.Property<Guid>("UserProfileUserId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("City")
+                                .IsRequired();
+
+                            b1.Property<string>("Country")
+                                .IsRequired();
+
+                            b1.Property<Guid>("Id");
+
+                            b1.Property<string>("Label");
+
+                            b1.Property<string>("Line1")
+                                .IsRequired();
+
+                            b1.Property<string>("Line2");
+
+                            b1.Property<string>("Phone");
+
+                            b1.Property<string>("PostalCode")
+                                .IsRequired();
+
+                            b1.Property<string>("Recipient")
+                                .IsRequired();
+
+                            b1.Property<string>("Region");
+
+                            b1.HasKey("UserProfileUserId", "__synthesizedOrdinal");
+
+                            b1.ToTable("profiles");
+
+                            b1
+                                .ToJson("addresses")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("UserProfileUserId");
+                        });
+
+                    b.Navigation("Addresses");
                 });
 #pragma warning restore 612, 618
         }

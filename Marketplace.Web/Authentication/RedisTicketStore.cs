@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using StackExchange.Redis;
+
+namespace Marketplace.Web.Authentication;
+
+/// <summary>
+/// Keeps sign-in sessions (claims and the user's tokens, ~10 KB) in Redis, encrypted with the shared
+/// Data Protection keys; the browser's cookie holds only the session key. Every replica sees every
+/// session, signing out removes it everywhere, and the cookie stays far below header limits.
+/// </summary>
+public sealed class RedisTicketStore(IConnectionMultiplexer redis, IDataProtectionProvider protection, TimeProvider clock) : ITicketStore
+{
+    private static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(8);
+    private readonly IDataProtector _protector = protection.CreateProtector("Marketplace.Web.Sessions");
+
+    private static RedisKey Key(string id) => $"web:session:{id}";
+
+    public async Task<string> StoreAsync(AuthenticationTicket ticket)
+    {
+        var id = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        await RenewAsync(id, ticket);
+        return id;
+    }
+
+    public Task RenewAsync(string key, AuthenticationTicket ticket)
+    {
+        var lifetime = ticket.Properties.ExpiresUtc is { } expires ? expires - clock.GetUtcNow() : DefaultLifetime;
+        var payload = _protector.Protect(TicketSerializer.Default.Serialize(ticket));
+        return redis.GetDatabase().StringSetAsync(Key(key), payload, lifetime > TimeSpan.Zero ? lifetime : DefaultLifetime);
+    }
+
+    public async Task<AuthenticationTicket?> RetrieveAsync(string key)
+    {
+        var payload = (byte[]?)await redis.GetDatabase().StringGetAsync(Key(key));
+        if (payload is null)
+        {
+            return null;
+        }
+        try
+        {
+            return TicketSerializer.Default.Deserialize(_protector.Unprotect(payload));
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            // Keys rotated away or tampered: treat as signed out.
+            return null;
+        }
+    }
+
+    public Task RemoveAsync(string key) => redis.GetDatabase().KeyDeleteAsync(Key(key));
+}

@@ -8,7 +8,11 @@ eng/install-deps.sh --browser
 dotnet tool restore >/dev/null
 dotnet build Marketplace.sln -nologo -clp:ErrorsOnly
 
-results=$(mktemp -d)
+# Kept after the run: TRX files and the browser tests' screenshots.
+export MARKETPLACE_ARTIFACTS="$PWD/artifacts"
+results="$MARKETPLACE_ARTIFACTS/test-results"
+rm -rf "$MARKETPLACE_ARTIFACTS"
+mkdir -p "$results"
 status=0
 for project in tests/*.Tests/*.Tests.csproj; do
   name=$(basename "$project" .csproj)
@@ -24,7 +28,7 @@ for trx in "$results"/*.trx; do
   p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
-rm -rf "$results"
+echo "Artefacts (TRX, screenshots): $MARKETPLACE_ARTIFACTS"
 echo "$passed passed, $failed failed"
 if [ "$passed" -eq 0 ]; then
   echo "No test ran." >&2

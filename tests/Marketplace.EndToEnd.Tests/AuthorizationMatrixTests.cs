@@ -27,13 +27,33 @@ public sealed class AuthorizationMatrixTests(MarketplaceAppFixture fixture)
 
     private static HttpStatusCode SignedIn(Caller c) => c == Caller.Anonymous ? HttpStatusCode.Unauthorized : HttpStatusCode.OK;
 
-    private static IEnumerable<Endpoint> Endpoints(Guid productId) =>
+    /// <summary>Only <paramref name="owner"/> reaches the resource; other signed-in callers are told it does not exist.</summary>
+    private static Func<Caller, HttpStatusCode> OwnerOnly(Caller owner, HttpStatusCode ok = HttpStatusCode.OK) =>
+        c => c == Caller.Anonymous ? HttpStatusCode.Unauthorized : c == owner ? ok : HttpStatusCode.NotFound;
+
+    private static HttpStatusCode AdminOnly(Caller c) =>
+        c switch { Caller.Anonymous => HttpStatusCode.Unauthorized, Caller.Admin => HttpStatusCode.OK, _ => HttpStatusCode.Forbidden };
+
+    private static HttpStatusCode NotRouted(Caller _) => HttpStatusCode.NotFound;
+
+    private sealed record Fixtures(Guid ProductId, Guid ShopperId, Guid ShopperAddressId, Guid OtherShopperAddressId);
+
+    private static readonly object NewAddress = new { recipient = "Matrix", line1 = "1 Grid Rd", city = "Cellville", postalCode = "10001", country = "US" };
+
+    private static IEnumerable<Endpoint> Endpoints(Fixtures f) =>
     [
         new(HttpMethod.Get, "/api/catalog/products", null, Anyone),
-        new(HttpMethod.Get, $"/api/catalog/products/{productId}", null, Anyone),
+        new(HttpMethod.Get, $"/api/catalog/products/{f.ProductId}", null, Anyone),
         new(HttpMethod.Get, "/api/search?q=phone", null, Anyone),
         new(HttpMethod.Get, "/api/users/me", null, SignedIn),
         new(HttpMethod.Put, "/api/users/me", new { }, SignedIn),
+        new(HttpMethod.Post, "/api/users/me/addresses", NewAddress, c => c == Caller.Anonymous ? HttpStatusCode.Unauthorized : HttpStatusCode.Created),
+        new(HttpMethod.Put, $"/api/users/me/addresses/{f.ShopperAddressId}", NewAddress, OwnerOnly(Caller.Shopper)),
+        new(HttpMethod.Put, $"/api/users/me/addresses/{f.ShopperAddressId}/default-shipping", null, OwnerOnly(Caller.Shopper)),
+        // The owner comes after every other caller, so each of them meets an address that still exists.
+        new(HttpMethod.Delete, $"/api/users/me/addresses/{f.OtherShopperAddressId}", null, OwnerOnly(Caller.OtherShopper)),
+        new(HttpMethod.Get, $"/api/users/{f.ShopperId}", null, AdminOnly),
+        new(HttpMethod.Get, $"/internal/users/{f.ShopperId}/contact", null, NotRouted),
     ];
 
     [Fact]
@@ -48,14 +68,26 @@ public sealed class AuthorizationMatrixTests(MarketplaceAppFixture fixture)
             tokens[caller] = await fixture.TokenAsync(account);
         }
 
+        var shopper = await ProfileAsync(tokens[Caller.Shopper], ct);
+        foreach (var caller in Accounts.Keys)
+        {
+            await ProfileAsync(tokens[caller], ct);
+        }
+        var fixtures = new Fixtures(
+            first.GetProperty("id").GetGuid(),
+            shopper.GetProperty("userId").GetGuid(),
+            await AddAddressAsync(tokens[Caller.Shopper], ct),
+            await AddAddressAsync(tokens[Caller.OtherShopper], ct));
+        var endpoints = Endpoints(fixtures).ToList();
+
         var violations = new List<string>();
         var cells = 0;
-        foreach (var endpoint in Endpoints(first.GetProperty("id").GetGuid()))
+        foreach (var endpoint in endpoints)
         {
             foreach (var caller in Enum.GetValues<Caller>())
             {
                 var expected = endpoint.Expected(caller);
-                var actual = await SendWithProfileRetryAsync(endpoint, caller, tokens, ct);
+                var actual = await SendAsync(endpoint, caller, tokens, ct);
                 cells++;
                 if (actual != expected)
                 {
@@ -67,31 +99,53 @@ public sealed class AuthorizationMatrixTests(MarketplaceAppFixture fixture)
         TestContext.Current.SendDiagnosticMessage($"Authorization matrix: {cells} cells checked");
         Console.WriteLine($"Authorization matrix: {cells} cells checked, {violations.Count} violations");
         Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
-        Assert.Equal(Endpoints(Guid.Empty).Count() * Enum.GetValues<Caller>().Length, cells);
+        Assert.Equal(endpoints.Count * Enum.GetValues<Caller>().Length, cells);
     }
 
-    /// <summary>Profiles appear moments after the accounts are seeded; a 404 for one is waited out, nothing else is.</summary>
-    private async Task<HttpStatusCode> SendWithProfileRetryAsync(Endpoint endpoint, Caller caller, Dictionary<Caller, string> tokens, CancellationToken ct)
+    private HttpClient Client(string? token)
     {
-        using var client = fixture.CreateRawClient("gateway");
-        if (tokens.TryGetValue(caller, out var token))
+        var client = fixture.CreateRawClient("gateway");
+        if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new("Bearer", token);
         }
+        return client;
+    }
+
+    /// <summary>Profiles appear moments after the accounts are seeded: wait for each before the matrix runs.</summary>
+    private async Task<JsonElement> ProfileAsync(string token, CancellationToken ct)
+    {
+        using var client = Client(token);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            using var request = new HttpRequestMessage(endpoint.Method, endpoint.Path);
-            if (endpoint.Body is not null)
+            using var response = await client.GetAsync("/api/users/me", ct);
+            if (response.StatusCode != HttpStatusCode.NotFound || DateTime.UtcNow > deadline)
             {
-                request.Content = JsonContent.Create(endpoint.Body);
+                response.EnsureSuccessStatusCode();
+                return await response.Content.ReadFromJsonAsync<JsonElement>(ct);
             }
-            using var response = await client.SendAsync(request, ct);
-            if (response.StatusCode != HttpStatusCode.NotFound || !endpoint.Path.StartsWith("/api/users/me", StringComparison.Ordinal) || DateTime.UtcNow > deadline)
-            {
-                return response.StatusCode;
-            }
-            await Task.Delay(500, ct);
+            await Task.Delay(300, ct);
         }
+    }
+
+    private async Task<Guid> AddAddressAsync(string token, CancellationToken ct)
+    {
+        using var client = Client(token);
+        using var response = await client.PostAsJsonAsync("/api/users/me/addresses", NewAddress, ct);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetGuid();
+    }
+
+    private async Task<HttpStatusCode> SendAsync(Endpoint endpoint, Caller caller, Dictionary<Caller, string> tokens, CancellationToken ct)
+    {
+        using var client = Client(tokens.GetValueOrDefault(caller));
+        using var request = new HttpRequestMessage(endpoint.Method, endpoint.Path);
+        if (endpoint.Body is not null)
+        {
+            request.Content = JsonContent.Create(endpoint.Body);
+        }
+        using var response = await client.SendAsync(request, ct);
+        return response.StatusCode;
     }
 }

@@ -84,6 +84,33 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
         return body.RootElement.GetProperty("access_token").GetString()!;
     }
 
+    /// <summary>A secret the AppHost generated for this run (e.g. a service's OAuth client secret).</summary>
+    public string Secret(string name) => File.ReadAllText(Path.Combine(_dataDir, "secrets", name)).Trim();
+
+    /// <summary>Opens an account through Identity's registration page, as a browser would post it.</summary>
+    public async Task<HttpResponseMessage> RegisterAsync(string email, string displayName, string password, string? confirm = null)
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new System.Net.CookieContainer() };
+        using var client = new HttpClient(handler) { BaseAddress = App.GetEndpoint("gateway", "http") };
+        var page = await client.GetStringAsync("/account/register");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        return await client.PostAsync("/account/register", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["Input.DisplayName"] = displayName, ["Input.Email"] = email,
+            ["Input.Password"] = password, ["Input.ConfirmPassword"] = confirm ?? password,
+        }));
+    }
+
+    /// <summary>A fresh shopper account of its own, so a test's changes meet no other test's.</summary>
+    public async Task<string> NewShopperAsync(string name)
+    {
+        var email = $"{name.ToLowerInvariant().Replace(' ', '.')}.{Guid.NewGuid():N}@marketplace.test";
+        using var response = await RegisterAsync(email, name, "Pass123$");
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        return email;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)

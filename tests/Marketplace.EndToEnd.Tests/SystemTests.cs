@@ -113,13 +113,18 @@ public sealed class SystemTests(MarketplaceAppFixture fixture)
     }
 
     [Fact]
-    public async Task Admin_shell_renders()
+    public async Task Merchant_console_sends_an_anonymous_visitor_to_sign_in_with_pkce()
     {
-        using var web = fixture.CreateClient("web");
+        using var web = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.App.GetEndpoint("web", "http") };
 
-        var html = await web.GetStringAsync("/admin", Ct);
+        using var response = await web.GetAsync("/admin", Ct);
 
-        Assert.Contains("Merchant console", html);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!;
+        Assert.Equal(new Uri(fixture.App.GetEndpoint("gateway", "http"), "/connect/authorize").ToString(), location.GetLeftPart(UriPartial.Path));
+        Assert.Contains("code_challenge_method=S256", location.Query);
+        Assert.Contains("response_type=code", location.Query);
+        Assert.DoesNotContain("Merchant console", await response.Content.ReadAsStringAsync(Ct));
     }
 
     [Theory]

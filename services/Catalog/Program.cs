@@ -1,3 +1,4 @@
+using Marketplace.ServiceDefaults.Authentication;
 using Marketplace.Catalog.Api;
 using Marketplace.Catalog.Data;
 using Marketplace.Shared.Data;
@@ -7,6 +8,7 @@ using Marketplace.Shared.Messaging;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddMarketplaceAuthentication("catalog");
 builder.AddServiceDatabase<CatalogDbContext>("catalogdb");
 builder.AddMarketplaceMessaging<CatalogDbContext>();
 builder.AddRedisClient("redis");
@@ -23,6 +25,8 @@ if (app.Environment.IsDevelopment())
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapProductEndpoints();
 
 app.Run();

@@ -56,6 +56,8 @@ builder.Services.AddOpenIddict()
         options.SetAuthorizationEndpointUris("connect/authorize")
             .SetTokenEndpointUris("connect/token")
             .SetEndSessionEndpointUris("connect/endsession");
+        // PKCE on every code request, and only S256: "plain" would hand the verifier to anyone who sees the request.
+        options.Configure(o => o.CodeChallengeMethods.Remove(OpenIddict.Abstractions.OpenIddictConstants.CodeChallengeMethods.Plain));
         options.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
             .AllowClientCredentialsFlow()
             .AllowRefreshTokenFlow();

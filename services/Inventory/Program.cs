@@ -1,3 +1,4 @@
+using Marketplace.ServiceDefaults.Authentication;
 using Marketplace.Inventory.Data;
 using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
@@ -6,6 +7,7 @@ using Marketplace.Shared.Messaging;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddMarketplaceAuthentication("inventory");
 builder.AddServiceDatabase<InventoryDbContext>("inventorydb");
 builder.AddMarketplaceMessaging<InventoryDbContext>();
 
@@ -15,5 +17,7 @@ await app.MigrateDatabaseAsync<InventoryDbContext>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.Run();

@@ -1,3 +1,4 @@
+using Marketplace.ServiceDefaults.Authentication;
 using Marketplace.Notification.Data;
 using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
@@ -7,6 +8,7 @@ using Marketplace.Notification.Email;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddMarketplaceAuthentication("notification");
 builder.AddServiceDatabase<NotificationDbContext>("notificationdb");
 builder.AddMarketplaceMessaging<NotificationDbContext>();
 builder.AddSmtpSink();
@@ -17,5 +19,7 @@ await app.MigrateDatabaseAsync<NotificationDbContext>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.Run();

@@ -1,3 +1,4 @@
+using Marketplace.ServiceDefaults.Authentication;
 using Marketplace.Ordering.Data;
 using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
@@ -6,6 +7,7 @@ using Marketplace.Shared.Messaging;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddMarketplaceAuthentication("ordering");
 builder.AddServiceDatabase<OrderingDbContext>("orderingdb");
 builder.AddMarketplaceMessaging<OrderingDbContext>();
 builder.AddRedisClient("redis");
@@ -16,5 +18,7 @@ await app.MigrateDatabaseAsync<OrderingDbContext>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.Run();

@@ -1,3 +1,4 @@
+using Marketplace.ServiceDefaults.Authentication;
 using Marketplace.Payment.Data;
 using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
@@ -6,6 +7,7 @@ using Marketplace.Shared.Messaging;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddMarketplaceAuthentication("payment");
 builder.AddServiceDatabase<PaymentDbContext>("paymentdb");
 builder.AddMarketplaceMessaging<PaymentDbContext>();
 
@@ -15,5 +17,7 @@ await app.MigrateDatabaseAsync<PaymentDbContext>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.Run();

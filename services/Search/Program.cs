@@ -1,3 +1,4 @@
+using Marketplace.ServiceDefaults.Authentication;
 using Marketplace.Search.Api;
 using Marketplace.Search.Index;
 using Marketplace.Search.Messaging;
@@ -7,6 +8,7 @@ using Marketplace.Shared.Messaging;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddMarketplaceAuthentication("search");
 builder.AddSearchIndex();
 builder.AddMarketplaceMessaging(x => x.AddConsumer<ProductPublishedConsumer>());
 
@@ -15,6 +17,8 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapSearchEndpoints();
 
 app.Run();

@@ -201,5 +201,9 @@ public sealed class SystemTests(MarketplaceAppFixture fixture)
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
         Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
         Assert.Equal("strict-origin-when-cross-origin", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self';", csp);
+        Assert.Contains("frame-ancestors 'none'", csp);
+        Assert.Contains("form-action 'self' " + fixture.App.GetEndpoint("gateway", "http").GetLeftPart(UriPartial.Authority), csp);
     }
 }

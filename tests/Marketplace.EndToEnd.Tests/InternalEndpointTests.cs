@@ -35,18 +35,8 @@ public sealed class InternalEndpointTests(MarketplaceAppFixture fixture)
 
     private async Task<Guid> ShopperIdAsync()
     {
-        using var client = fixture.CreateClient("gateway");
-        client.DefaultRequestHeaders.Authorization = new("Bearer", await fixture.TokenAsync("shopper@marketplace.test"));
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            using var response = await client.GetAsync("/api/users/me", Ct);
-            if (response.IsSuccessStatusCode || DateTime.UtcNow > deadline)
-            {
-                return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("userId").GetGuid();
-            }
-            await Task.Delay(300, Ct);
-        }
+        using var client = await fixture.ClientForAsync("shopper@marketplace.test");
+        return (await MarketplaceAppFixture.ProfileEventuallyAsync(client, Ct)).GetProperty("userId").GetGuid();
     }
 
     [Fact]

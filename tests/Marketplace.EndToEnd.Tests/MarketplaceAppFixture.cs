@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Marketplace.Testing;
@@ -80,8 +84,35 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
     {
         using var response = await PasswordGrantAsync(user, "Pass123$", scope);
         response.EnsureSuccessStatusCode();
-        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>
+    /// The profile behind <paramref name="client"/>'s token, once Users has created it from the account's
+    /// UserRegistered event (moments after registration or seeding); only a 404 is waited out.
+    /// </summary>
+    public static async Task<JsonElement> ProfileEventuallyAsync(HttpClient client, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var response = await client.GetAsync("/api/users/me", ct);
+            if (response.StatusCode != HttpStatusCode.NotFound || DateTime.UtcNow > deadline)
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                return await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+            }
+            await Task.Delay(300, ct);
+        }
+    }
+
+    /// <summary>A gateway client carrying a development account's token.</summary>
+    public async Task<HttpClient> ClientForAsync(string user)
+    {
+        var client = CreateRawClient("gateway");
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await TokenAsync(user));
+        return client;
     }
 
     /// <summary>A secret the AppHost generated for this run (e.g. a service's OAuth client secret).</summary>
@@ -90,10 +121,10 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
     /// <summary>Opens an account through Identity's registration page, as a browser would post it.</summary>
     public async Task<HttpResponseMessage> RegisterAsync(string email, string displayName, string password, string? confirm = null)
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new System.Net.CookieContainer() };
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
         using var client = new HttpClient(handler) { BaseAddress = App.GetEndpoint("gateway", "http") };
         var page = await client.GetStringAsync("/account/register");
-        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var token = Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
         return await client.PostAsync("/account/register", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = token,
@@ -107,7 +138,7 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
     {
         var email = $"{name.ToLowerInvariant().Replace(' ', '.')}.{Guid.NewGuid():N}@marketplace.test";
         using var response = await RegisterAsync(email, name, "Pass123$");
-        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return email;
     }
 

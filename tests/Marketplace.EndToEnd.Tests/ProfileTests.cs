@@ -9,28 +9,9 @@ public sealed class ProfileTests(MarketplaceAppFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<HttpClient> ClientForAsync(string user)
-    {
-        var client = fixture.CreateClient("gateway");
-        client.DefaultRequestHeaders.Authorization = new("Bearer", await fixture.TokenAsync(user));
-        return client;
-    }
+    private Task<HttpClient> ClientForAsync(string user) => fixture.ClientForAsync(user);
 
-    private static async Task<JsonElement> ProfileEventuallyAsync(HttpClient client)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            using var response = await client.GetAsync("/api/users/me", Ct);
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-            }
-            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-            Assert.True(DateTime.UtcNow < deadline, "the profile was not created from UserRegistered within 60 s");
-            await Task.Delay(500, Ct);
-        }
-    }
+    private static Task<JsonElement> ProfileEventuallyAsync(HttpClient client) => MarketplaceAppFixture.ProfileEventuallyAsync(client, Ct);
 
     [Fact]
     public async Task Registered_account_gets_its_own_profile()

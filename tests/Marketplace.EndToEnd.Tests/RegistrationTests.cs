@@ -14,23 +14,12 @@ public sealed class RegistrationTests(MarketplaceAppFixture fixture)
     {
         var email = await fixture.NewShopperAsync("Riley Registrant");
 
-        using var client = fixture.CreateClient("gateway");
-        client.DefaultRequestHeaders.Authorization = new("Bearer", await fixture.TokenAsync(email));
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        HttpResponseMessage response;
-        while ((response = await client.GetAsync("/api/users/me", Ct)).StatusCode == HttpStatusCode.NotFound && DateTime.UtcNow < deadline)
-        {
-            response.Dispose();
-            await Task.Delay(300, Ct);
-        }
-        using (response)
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var profile = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-            Assert.Equal(email, profile.GetProperty("email").GetString());
-            Assert.Equal("Riley Registrant", profile.GetProperty("displayName").GetString());
-            Assert.Equal(["shopper"], profile.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
-        }
+        using var client = await fixture.ClientForAsync(email);
+        var profile = await MarketplaceAppFixture.ProfileEventuallyAsync(client, Ct);
+
+        Assert.Equal(email, profile.GetProperty("email").GetString());
+        Assert.Equal("Riley Registrant", profile.GetProperty("displayName").GetString());
+        Assert.Equal(["shopper"], profile.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
     }
 
     [Theory]

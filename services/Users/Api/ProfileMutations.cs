@@ -6,14 +6,12 @@ using Microsoft.EntityFrameworkCore;
 namespace Marketplace.Users.Api;
 
 /// <summary>
-/// Read-change-write of the caller's own profile under optimistic concurrency (xmin): when two requests
-/// change the same profile at once, the later one re-reads and re-applies its change instead of
-/// overwriting the other's (two addresses added at once both stay).
+/// Read-change-write of the caller's own profile under its row lock (<c>SELECT … FOR UPDATE</c>):
+/// requests changing the same profile at once take turns, so two addresses added together both stay
+/// and nobody waits on a retry loop. The xmin version still guards against any writer that skips the lock.
 /// </summary>
 public sealed class ProfileMutations(UsersDbContext db, TimeProvider clock)
 {
-    private const int Attempts = 5;
-
     /// <param name="change">Changes the profile, or returns the refusal to answer with (nothing is saved then).</param>
     /// <param name="created">When set, the answer is 201 with this address instead of 200 with the profile.</param>
     public async Task<IResult> MutateAsync(ClaimsPrincipal user, Func<UserProfile, IResult?> change, CancellationToken ct, Func<UserProfile, Address>? created = null)
@@ -22,9 +20,12 @@ public sealed class ProfileMutations(UsersDbContext db, TimeProvider clock)
         {
             return TypedResults.Unauthorized();
         }
-        for (var attempt = 1; ; attempt++)
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            // Lock first, then read: under READ COMMITTED the read after the lock sees the previous holder's commit.
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM profiles WHERE \"UserId\" = {id} FOR UPDATE", ct);
             var profile = await db.Profiles.SingleOrDefaultAsync(p => p.UserId == id, ct);
             if (profile is null)
             {
@@ -35,19 +36,14 @@ public sealed class ProfileMutations(UsersDbContext db, TimeProvider clock)
                 return refusal;
             }
             profile.UpdatedAt = clock.GetUtcNow();
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < Attempts)
-            {
-                continue;
-            }
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+
             if (created?.Invoke(profile) is { } address)
             {
                 return TypedResults.Created($"/api/users/me/addresses/{address.Id}", ProfileEndpoints.ToDto(address, address.Id == profile.DefaultShippingAddressId));
             }
-            return TypedResults.Ok(ProfileEndpoints.ToDto(profile, user.FindAll("role").Select(r => r.Value).ToList()));
-        }
+            return (IResult)TypedResults.Ok(ProfileEndpoints.ToDto(profile, user.FindAll("role").Select(r => r.Value).ToList()));
+        });
     }
 }

@@ -36,7 +36,13 @@ var users = builder.AddMarketplaceProject<Projects.Marketplace_Users>("users")
 var catalog = builder.AddMarketplaceProject<Projects.Marketplace_Catalog>("catalog")
     .WithReference(catalogDb).WaitFor(catalogDb)
     .WithReference(redis).WaitFor(redis)
-    .WithReference(rabbitmq).WaitFor(rabbitmq);
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    // The Development catalogue seeded on first start (10,000 products unless Catalog:SeedProducts says otherwise).
+    .WithEnvironment("Catalog__SeedProducts", builder.Configuration["Catalog:SeedProducts"] ?? "10000");
+if (int.TryParse(builder.Configuration["Catalog:Replicas"], out var catalogReplicas) && catalogReplicas > 1)
+{
+    catalog.WithReplicas(catalogReplicas);
+}
 
 var inventory = builder.AddMarketplaceProject<Projects.Marketplace_Inventory>("inventory")
     .WithReference(inventoryDb).WaitFor(inventoryDb)

@@ -26,6 +26,11 @@ internal sealed class CorrelationIdMiddleware(RequestDelegate next, ILogger<Corr
     /// <summary>In Development, which service answered (the gateway passes it through), for debugging and tests.</summary>
     public const string ServedByHeader = "X-Served-By";
 
+    /// <summary>Development only: which replica of the service answered (host and process).</summary>
+    public const string InstanceHeader = "X-Served-By-Instance";
+
+    private static readonly string Instance = $"{Environment.MachineName}:{Environment.ProcessId}";
+
     public async Task InvokeAsync(HttpContext context)
     {
         string? incoming = context.Request.Headers[CorrelationId.HeaderName];
@@ -42,6 +47,7 @@ internal sealed class CorrelationIdMiddleware(RequestDelegate next, ILogger<Corr
             if (environment.IsDevelopment() && !context.Response.Headers.ContainsKey(ServedByHeader))
             {
                 context.Response.Headers[ServedByHeader] = environment.ApplicationName;
+                context.Response.Headers[InstanceHeader] = Instance;
             }
             return Task.CompletedTask;
         });

@@ -1,5 +1,6 @@
 using Marketplace.ServiceDefaults.Authentication;
 using Marketplace.Catalog.Api;
+using Marketplace.Catalog.Caching;
 using Marketplace.Catalog.Data;
 using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
@@ -13,6 +14,20 @@ builder.AddServiceDatabase<CatalogDbContext>("catalogdb");
 builder.AddMarketplaceMessaging<CatalogDbContext>();
 builder.AddRedisClient("redis");
 builder.AddProductStore();
+
+// Reads: HybridCache, this instance's memory in front of Redis in front of the store.
+builder.Services.AddOptions<Microsoft.Extensions.Caching.StackExchangeRedis.RedisCacheOptions>()
+    .Configure<StackExchange.Redis.IConnectionMultiplexer>((options, redis) =>
+    {
+        options.ConnectionMultiplexerFactory = () => Task.FromResult(redis);
+        options.InstanceName = "catalog:";
+    });
+builder.Services.AddStackExchangeRedisCache(_ => { });
+builder.Services.AddHybridCache();
+builder.Services.AddSingleton<ProductCache>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ProductCache>());
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddScoped<CatalogWrites>();
 
 var app = builder.Build();
 

@@ -10,7 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddMarketplaceAuthentication("search");
 builder.AddSearchIndex();
-builder.AddMarketplaceMessaging(x => x.AddConsumer<ProductPublishedConsumer>());
+builder.AddMarketplaceMessaging(x => x.AddConsumer<CatalogEventsConsumer>());
 
 var app = builder.Build();
 

@@ -8,6 +8,8 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
 {
     public DbSet<ProductRow> Products => Set<ProductRow>();
 
+    public DbSet<ProductSkuRow> Skus => Set<ProductSkuRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddOutboxAndInbox();
@@ -25,6 +27,15 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
             e.HasIndex(p => new { p.Category, p.IsPublished });
             e.HasIndex(p => p.MerchantId);
         });
+        modelBuilder.Entity<ProductSkuRow>(e =>
+        {
+            e.ToTable("product_skus");
+            e.HasKey(s => s.Sku);
+            e.Property(s => s.Sku).HasColumnName("sku").HasMaxLength(64);
+            e.Property(s => s.ProductId).HasColumnName("product_id");
+            e.HasIndex(s => s.ProductId);
+            e.HasOne<ProductRow>().WithMany().HasForeignKey(s => s.ProductId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 }
 
@@ -38,4 +49,11 @@ public sealed class ProductRow
     public long Version { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public string Document { get; set; } = "{}";
+}
+
+/// <summary>Claims a SKU for one product: the primary key makes SKUs unique across the catalogue.</summary>
+public sealed class ProductSkuRow
+{
+    public string Sku { get; set; } = "";
+    public Guid ProductId { get; set; }
 }

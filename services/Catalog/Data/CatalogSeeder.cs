@@ -85,11 +85,7 @@ public static class CatalogSeeder
                 Currency = "USD",
                 ImageUrls = [$"/images/products/{path.Split('/')[^1].ToLowerInvariant()}.svg"],
                 Variants = variants,
-                Attributes = new()
-                {
-                    ["warrantyYears"] = random.Next(1, 4).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["weightKg"] = Math.Round(0.1 + random.NextDouble() * 10, 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                },
+                Attributes = AttributesFor(path, random),
                 IsPublished = true,
                 Version = 1,
                 CreatedAt = created,
@@ -99,8 +95,42 @@ public static class CatalogSeeder
         return products;
     }
 
-    public static ProductPublished ToPublishedEvent(Product p) =>
-        new(p.Id, p.Version, p.MerchantId, p.Title, p.Description, p.Brand, p.Category, p.Price, p.Currency, DateTimeOffset.UtcNow);
+    private static readonly string[] Materials = ["cotton", "wool", "polyester", "leather", "bamboo", "steel", "oak", "recycled plastic"];
+
+    /// <summary>Typed attributes: the same few everywhere, and some that belong to the category.</summary>
+    private static List<ProductAttribute> AttributesFor(string path, Random random)
+    {
+        static ProductAttribute Number(string name, double value, string unit) =>
+            new() { Name = name, Type = ProductAttribute.Number, Value = value.ToString(System.Globalization.CultureInfo.InvariantCulture), Unit = unit };
+        static ProductAttribute Flag(string name, bool value) =>
+            new() { Name = name, Type = ProductAttribute.Boolean, Value = value ? "true" : "false" };
+
+        var attributes = new List<ProductAttribute>
+        {
+            Number("warrantyYears", random.Next(1, 4), "years"),
+            Number("weightKg", Math.Round(0.1 + random.NextDouble() * 10, 1), "kg"),
+        };
+        if (path.StartsWith("Electronics", StringComparison.Ordinal))
+        {
+            attributes.Add(Flag("wireless", random.Next(2) == 0));
+            attributes.Add(Number("batteryHours", random.Next(4, 40), "h"));
+        }
+        if (path is "Electronics/Phones" or "Electronics/Laptops")
+        {
+            attributes.Add(Number("storageGb", 64 << random.Next(0, 5), "GB"));
+        }
+        if (path.StartsWith("Fashion", StringComparison.Ordinal) || path.StartsWith("Home", StringComparison.Ordinal))
+        {
+            attributes.Add(new ProductAttribute { Name = "material", Type = ProductAttribute.Text, Value = Materials[random.Next(Materials.Length)] });
+        }
+        if (path.EndsWith("Shoes", StringComparison.Ordinal) || path.EndsWith("Jackets", StringComparison.Ordinal) || path == "Sports/Outdoor")
+        {
+            attributes.Add(Flag("waterproof", random.Next(2) == 0));
+        }
+        return attributes;
+    }
+
+    public static ProductPublished ToPublishedEvent(Product p) => new(p.ToSnapshot(), DateTimeOffset.UtcNow);
 
     /// <summary>Seeds an empty store (Development only); with several replicas the unique key makes the losers no-ops.</summary>
     public static async Task SeedIfEmptyAsync(IServiceProvider services, int count, ILogger logger, CancellationToken ct)
@@ -116,7 +146,7 @@ public static class CatalogSeeder
         {
             foreach (var batch in products.Chunk(500))
             {
-                await store.AddAsync(batch, batch.Select(p => (object)ToPublishedEvent(p)).ToList(), ct);
+                await store.AddAsync(batch, batch.Select(p => (IIntegrationEvent)ToPublishedEvent(p)).ToList(), ct);
             }
             logger.LogInformation("Seeded {Count} development products", products.Count);
         }

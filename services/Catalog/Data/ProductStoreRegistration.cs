@@ -25,6 +25,7 @@ public static class ProductStoreRegistration
                     .GetDatabase(builder.Configuration["ProductStore:Database"] ?? "catalog")
                     .GetCollection<Product>(MongoProductStore.CollectionName));
                 builder.Services.AddScoped<IProductStore, MongoProductStore>();
+                builder.Services.AddHostedService<MongoIndexes>();
                 builder.Services.AddHealthChecks().AddCheck<MongoHealthCheck>("mongo");
                 break;
             default:
@@ -48,4 +49,15 @@ internal sealed class MongoHealthCheck(IMongoClient client) : IHealthCheck
             return HealthCheckResult.Unhealthy(ex.Message);
         }
     }
+}
+
+/// <summary>Creates the collection's indexes at start (idempotent).</summary>
+internal sealed class MongoIndexes(IMongoCollection<Product> products) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        products.Indexes.CreateManyAsync([MongoProductStore.SkuIndex,
+            new CreateIndexModel<Product>(Builders<Product>.IndexKeys.Ascending(p => p.Category).Ascending(p => p.IsPublished)),
+            new CreateIndexModel<Product>(Builders<Product>.IndexKeys.Ascending(p => p.MerchantId))], cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -32,14 +32,19 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
         From = (request.Page - 1) * request.PageSize,
         Size = request.PageSize,
         TrackTotalHits = new Elastic.Clients.Elasticsearch.Core.Search.TrackHits(true),
-        Query = string.IsNullOrWhiteSpace(request.Query)
-            ? new MatchAllQuery()
-            : new MultiMatchQuery
-            {
-                Query = request.Query,
-                Fields = new[] { "title^4", "brand^2", "category^1.5", "description" },
-                Operator = Operator.And,
-            },
+        Query = new BoolQuery
+        {
+            Must = [string.IsNullOrWhiteSpace(request.Query)
+                ? new MatchAllQuery()
+                : new MultiMatchQuery
+                {
+                    Query = request.Query,
+                    Fields = new[] { "title^4", "brand^2", "category^1.5", "description" },
+                    Operator = Operator.And,
+                }],
+            // Tombstones keep removed products' versions but never match a search.
+            MustNot = [new TermQuery { Field = "deleted", Value = true }],
+        },
     };
 
     public async Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken ct)
@@ -58,7 +63,7 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
 
     public async Task<long> CountAsync(CancellationToken ct)
     {
-        var response = await client.CountAsync<SearchDocument>(c => c.Indices(IndexName), ct);
+        var response = await client.CountAsync<SearchDocument>(c => c.Indices(IndexName).Query(q => q.Bool(b => b.MustNot(m => m.Term(t => t.Field("deleted").Value(true))))), ct);
         return response.IsValidResponse ? response.Count : 0;
     }
 }

@@ -10,7 +10,16 @@ public sealed record SearchDocument(
     string Brand,
     string Category,
     decimal Price,
-    string Currency);
+    string Currency,
+    bool Deleted = false)
+{
+    public static SearchDocument From(Marketplace.Shared.Contracts.ProductSnapshot p) =>
+        new(p.ProductId, p.Version, p.MerchantId, p.Title, p.Description, p.Brand, p.Category, p.Price, p.Currency);
+
+    /// <summary>What stays of a removed product: its version, so an older event that arrives late cannot bring it back.</summary>
+    public static SearchDocument Tombstone(Guid productId, long version) =>
+        new(productId, version, Guid.Empty, "", "", "", "", 0, "", Deleted: true);
+}
 
 public sealed record SearchRequest(string? Query, int Page = 1, int PageSize = 24);
 
@@ -24,7 +33,10 @@ public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, long Total, int
 /// </summary>
 public interface ISearchIndex
 {
-    /// <summary>Writes the document unless the index already holds the same or a newer version.</summary>
+    /// <summary>
+    /// Writes the document (or a tombstone, which no search returns) unless the index already holds the
+    /// same or a newer version of that product.
+    /// </summary>
     Task<bool> UpsertAsync(SearchDocument document, CancellationToken ct);
 
     Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken ct);

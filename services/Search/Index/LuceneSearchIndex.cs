@@ -62,7 +62,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         var searcher = _searchers.Acquire();
         try
         {
-            var query = BuildQuery(request.Query);
+            var query = Live(BuildQuery(request.Query));
             var top = searcher.Search(query, request.Page * request.PageSize);
             var hits = top.ScoreDocs.Skip((request.Page - 1) * request.PageSize).Select(sd =>
             {
@@ -85,7 +85,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         var searcher = _searchers.Acquire();
         try
         {
-            return Task.FromResult((long)searcher.IndexReader.NumDocs);
+            return Task.FromResult((long)searcher.Search(Live(new MatchAllDocsQuery()), 1).TotalHits);
         }
         finally
         {
@@ -102,6 +102,13 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         var parser = new MultiFieldQueryParser(Version, SearchFields, _analyzer, Boosts) { DefaultOperator = Operator.AND };
         return parser.Parse(QueryParserBase.Escape(text.Trim()));
     }
+
+    /// <summary>Tombstones keep removed products' versions but never match a search.</summary>
+    private static BooleanQuery Live(Query query) => new()
+    {
+        { query, Occur.MUST },
+        { new TermQuery(new Term("deleted", "1")), Occur.MUST_NOT },
+    };
 
     private long? CurrentVersion(string id)
     {
@@ -128,6 +135,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         new TextField("category", d.Category, Field.Store.YES),
         new StoredField("price", d.Price.ToString(CultureInfo.InvariantCulture)),
         new StoredField("currency", d.Currency),
+        new StringField("deleted", d.Deleted ? "1" : "0", Field.Store.NO),
     ];
 
     public void Dispose()

@@ -1,8 +1,7 @@
 namespace Marketplace.Shared.Contracts;
 
-/// <summary>A product became visible in the storefront, or changed while visible.</summary>
-/// <param name="Version">Monotonic per product; consumers ignore an event older than what they hold.</param>
-public sealed record ProductPublished(
+/// <summary>A product as the other services see it: what the storefront shows, at one version.</summary>
+public sealed record ProductSnapshot(
     Guid ProductId,
     long Version,
     Guid MerchantId,
@@ -12,4 +11,31 @@ public sealed record ProductPublished(
     string Category,
     decimal Price,
     string Currency,
-    DateTimeOffset OccurredAt) : IIntegrationEvent;
+    IReadOnlyList<string> ImageUrls,
+    IReadOnlyList<VariantSnapshot> Variants,
+    IReadOnlyList<AttributeSnapshot> Attributes,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record VariantSnapshot(string Sku, IReadOnlyDictionary<string, string> Options, decimal? PriceOverride);
+
+/// <summary>A typed attribute: <see cref="Type"/> is <c>text</c>, <c>number</c> or <c>boolean</c>; <see cref="Value"/> is its invariant text.</summary>
+public sealed record AttributeSnapshot(string Name, string Type, string Value, string? Unit);
+
+// Every catalogue event carries the product's version: it grows by one with each change, and a
+// consumer ignores an event whose version is not newer than what it holds.
+
+/// <summary>A product became visible in the storefront.</summary>
+public sealed record ProductPublished(ProductSnapshot Product, DateTimeOffset OccurredAt) : IIntegrationEvent;
+
+/// <summary>A visible product changed.</summary>
+public sealed record ProductUpdated(ProductSnapshot Product, DateTimeOffset OccurredAt) : IIntegrationEvent;
+
+/// <summary>A product left the storefront (it still exists as the merchant's draft).</summary>
+public sealed record ProductUnpublished(Guid ProductId, long Version, Guid MerchantId, DateTimeOffset OccurredAt) : IIntegrationEvent;
+
+/// <summary>A product is gone for good.</summary>
+public sealed record ProductDeleted(Guid ProductId, long Version, Guid MerchantId, IReadOnlyList<string> Skus, DateTimeOffset OccurredAt) : IIntegrationEvent;
+
+/// <summary>A visible product's base price changed (beside <see cref="ProductUpdated"/>, for carts and price watchers).</summary>
+public sealed record ProductPriceChanged(Guid ProductId, long Version, decimal OldPrice, decimal NewPrice, string Currency, DateTimeOffset OccurredAt) : IIntegrationEvent;

@@ -65,6 +65,24 @@ namespace Marketplace.Catalog.Data.Migrations
                     b.ToTable("products", (string)null);
                 });
 
+            modelBuilder.Entity("Marketplace.Catalog.Data.ProductSkuRow", b =>
+                {
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("product_id");
+
+                    b.HasKey("Sku");
+
+                    b.HasIndex("ProductId");
+
+                    b.ToTable("product_skus", (string)null);
+                });
+
             modelBuilder.Entity("Marketplace.Shared.Messaging.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")
@@ -144,6 +162,15 @@ namespace Marketplace.Catalog.Data.Migrations
                         .HasFilter("published_at IS NULL");
 
                     b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Marketplace.Catalog.Data.ProductSkuRow", b =>
+                {
+                    b.HasOne("Marketplace.Catalog.Data.ProductRow", null)
+                        .WithMany()
+                        .HasForeignKey("ProductId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

@@ -21,7 +21,8 @@ public sealed class AuthorizationMatrixTests(MarketplaceAppFixture fixture)
         [Caller.Admin] = "admin@marketplace.test",
     };
 
-    private sealed record Endpoint(HttpMethod Method, string Path, object? Body, Func<Caller, HttpStatusCode> Expected);
+    /// <param name="Body">Made afresh for every request (new products need SKUs of their own).</param>
+    private sealed record Endpoint(HttpMethod Method, string Path, Func<object>? Body, Func<Caller, HttpStatusCode> Expected, string? IfMatch = null);
 
     private static HttpStatusCode Anyone(Caller _) => HttpStatusCode.OK;
 
@@ -36,7 +37,21 @@ public sealed class AuthorizationMatrixTests(MarketplaceAppFixture fixture)
 
     private static HttpStatusCode NotRouted(Caller _) => HttpStatusCode.NotFound;
 
-    private sealed record Fixtures(Guid ProductId, Guid ShopperId, Guid ShopperAddressId, Guid OtherShopperAddressId);
+    private sealed record Fixtures(Guid ProductId, Guid ShopperId, Guid ShopperAddressId, Guid OtherShopperAddressId, Guid MerchantProductId, Guid MerchantDraftId);
+
+    private static readonly Guid MerchantId = Guid.Parse("5a0f3c1e-0000-4000-8000-000000000001");
+
+    /// <summary>Catalogue writes: merchants (their own) and admins; shoppers 403; anonymous stopped at the gateway.</summary>
+    private static Func<Caller, HttpStatusCode> MerchantWrite(HttpStatusCode owner, HttpStatusCode otherMerchant) => c => c switch
+    {
+        Caller.Anonymous => HttpStatusCode.Unauthorized,
+        Caller.Shopper or Caller.OtherShopper => HttpStatusCode.Forbidden,
+        Caller.Merchant or Caller.Admin => owner,
+        _ => otherMerchant,
+    };
+
+    /// <summary>A draft exists only for its merchant and admins.</summary>
+    private static HttpStatusCode DraftVisibility(Caller c) => c is Caller.Merchant or Caller.Admin ? HttpStatusCode.OK : HttpStatusCode.NotFound;
 
     private static readonly object NewAddress = new { recipient = "Matrix", line1 = "1 Grid Rd", city = "Cellville", postalCode = "10001", country = "US" };
 
@@ -47,14 +62,28 @@ public sealed class AuthorizationMatrixTests(MarketplaceAppFixture fixture)
         new(HttpMethod.Get, $"/api/catalog/products/{f.ProductId}", null, Anyone),
         new(HttpMethod.Get, "/api/search?q=phone", null, Anyone),
         new(HttpMethod.Get, "/api/users/me", null, SignedIn),
-        new(HttpMethod.Put, "/api/users/me", new { }, SignedIn),
-        new(HttpMethod.Post, "/api/users/me/addresses", NewAddress, c => c == Caller.Anonymous ? HttpStatusCode.Unauthorized : HttpStatusCode.Created),
-        new(HttpMethod.Put, $"/api/users/me/addresses/{f.ShopperAddressId}", NewAddress, OwnerOnly(Caller.Shopper)),
+        new(HttpMethod.Put, "/api/users/me", () => new { }, SignedIn),
+        new(HttpMethod.Post, "/api/users/me/addresses", () => NewAddress, c => c == Caller.Anonymous ? HttpStatusCode.Unauthorized : HttpStatusCode.Created),
+        new(HttpMethod.Put, $"/api/users/me/addresses/{f.ShopperAddressId}", () => NewAddress, OwnerOnly(Caller.Shopper)),
         new(HttpMethod.Put, $"/api/users/me/addresses/{f.ShopperAddressId}/default-shipping", null, OwnerOnly(Caller.Shopper)),
         // The owner comes after every other caller, so each of them meets an address that still exists.
         new(HttpMethod.Delete, $"/api/users/me/addresses/{f.OtherShopperAddressId}", null, OwnerOnly(Caller.OtherShopper)),
         new(HttpMethod.Get, $"/api/users/{f.ShopperId}", null, AdminOnly),
         new(HttpMethod.Get, $"/internal/users/{f.ShopperId}/contact", null, NotRouted),
+        new(HttpMethod.Get, $"/api/catalog/products/{f.MerchantDraftId}", null, DraftVisibility),
+        new(HttpMethod.Get, $"/api/catalog/products?merchantId={MerchantId}&includeUnpublished=true", null,
+            c => c switch { Caller.Anonymous => HttpStatusCode.Unauthorized, Caller.Merchant or Caller.Admin => HttpStatusCode.OK, _ => HttpStatusCode.Forbidden }),
+        new(HttpMethod.Post, "/api/catalog/products", () => CatalogManagementTests.NewProduct("Matrix Product", merchantId: MerchantId),
+            MerchantWrite(HttpStatusCode.Created, otherMerchant: HttpStatusCode.Created)),
+        // Authorised callers get past ownership and are stopped by the stale version: nothing changes.
+        new(HttpMethod.Put, $"/api/catalog/products/{f.MerchantProductId}", () => CatalogManagementTests.NewProduct("Matrix Changed"),
+            MerchantWrite(HttpStatusCode.PreconditionFailed, otherMerchant: HttpStatusCode.Forbidden), IfMatch: "\"999\""),
+        new(HttpMethod.Delete, $"/api/catalog/products/{f.MerchantProductId}", null,
+            MerchantWrite(HttpStatusCode.PreconditionFailed, otherMerchant: HttpStatusCode.Forbidden), IfMatch: "\"999\""),
+        // Publishing what is already published changes nothing.
+        new(HttpMethod.Post, $"/api/catalog/products/{f.MerchantProductId}/publish", null, MerchantWrite(HttpStatusCode.OK, otherMerchant: HttpStatusCode.Forbidden)),
+        new(HttpMethod.Post, $"/api/catalog/products/{f.MerchantDraftId}/unpublish", null, MerchantWrite(HttpStatusCode.OK, otherMerchant: HttpStatusCode.NotFound)),
+        new(HttpMethod.Get, "/internal/catalog/products", null, NotRouted),
     ];
 
     [Fact]
@@ -78,7 +107,9 @@ public sealed class AuthorizationMatrixTests(MarketplaceAppFixture fixture)
             first.GetProperty("id").GetGuid(),
             shopper.GetProperty("userId").GetGuid(),
             await AddAddressAsync(tokens[Caller.Shopper], ct),
-            await AddAddressAsync(tokens[Caller.OtherShopper], ct));
+            await AddAddressAsync(tokens[Caller.OtherShopper], ct),
+            await CreateProductAsync(tokens[Caller.Merchant], publish: true, ct),
+            await CreateProductAsync(tokens[Caller.Merchant], publish: false, ct));
         var endpoints = Endpoints(fixtures).ToList();
 
         var violations = new List<string>();
@@ -128,13 +159,31 @@ public sealed class AuthorizationMatrixTests(MarketplaceAppFixture fixture)
         return (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetGuid();
     }
 
+    private async Task<Guid> CreateProductAsync(string token, bool publish, CancellationToken ct)
+    {
+        using var client = Client(token);
+        using var response = await client.PostAsJsonAsync("/api/catalog/products", CatalogManagementTests.NewProduct("Matrix Fixture"), ct);
+        response.EnsureSuccessStatusCode();
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetGuid();
+        if (publish)
+        {
+            using var published = await client.PostAsync($"/api/catalog/products/{id}/publish", null, ct);
+            published.EnsureSuccessStatusCode();
+        }
+        return id;
+    }
+
     private async Task<HttpStatusCode> SendAsync(Endpoint endpoint, Caller caller, Dictionary<Caller, string> tokens, CancellationToken ct)
     {
         using var client = Client(tokens.GetValueOrDefault(caller));
         using var request = new HttpRequestMessage(endpoint.Method, endpoint.Path);
         if (endpoint.Body is not null)
         {
-            request.Content = JsonContent.Create(endpoint.Body);
+            request.Content = JsonContent.Create(endpoint.Body());
+        }
+        if (endpoint.IfMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", endpoint.IfMatch);
         }
         using var response = await client.SendAsync(request, ct);
         return response.StatusCode;

@@ -34,11 +34,27 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
     {
         var stopwatch = Stopwatch.StartNew();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Marketplace_AppHost>(
-            ["--infra", "host", $"--Marketplace:DataDir={_dataDir}", "--environment", "Development"],
+            ["--infra", "host", $"--Marketplace:DataDir={_dataDir}", "--environment", "Development",
+             // A small catalogue keeps start-up short; two Catalog replicas prove cache invalidation across instances.
+             "--Catalog:SeedProducts=300", "--Catalog:Replicas=2"],
             (options, _) => options.DisableDashboard = true);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
 
         _app = await builder.BuildAsync();
+        _watch = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var e in _app.ResourceNotifications.WatchAsync(_stopWatching.Token))
+                {
+                    _instances[e.ResourceId] = e;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // disposed
+            }
+        });
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await _app.StartAsync(cts.Token);
         try
@@ -47,19 +63,58 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
             {
                 await _app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token);
             }
+            // With replicas, the wait above is satisfied by one of them: wait for every instance.
+            while (!Infrastructure.Concat(Services).SelectMany(Instances).All(IsHealthy))
+            {
+                await Task.Delay(200, cts.Token);
+            }
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException("The app did not become healthy within 5 minutes: " + DescribeResources());
+            throw new TimeoutException("The app did not become healthy within 5 minutes: " + DescribeResources() + await LogsOfStoppedResourcesAsync());
         }
         StartupTime = stopwatch.Elapsed;
         Console.WriteLine($"Marketplace app healthy in {StartupTime.TotalSeconds:F1} s");
     }
 
-    private string DescribeResources() => string.Join("; ", Infrastructure.Concat(Services).Select(name =>
-        App.ResourceNotifications.TryGetCurrentState(name, out var e)
-            ? $"{name}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus}"
-            : $"{name}=unknown"));
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ResourceEvent> _instances = new();
+    private readonly CancellationTokenSource _stopWatching = new();
+    private Task? _watch;
+
+    /// <summary>The running instances of a resource: its replicas' ids when it has several (Catalog does here).</summary>
+    public IEnumerable<string> Instances(string resource) =>
+        _instances.Values.Where(e => e.Resource.Name == resource).Select(e => e.ResourceId).Distinct();
+
+    /// <summary>The last lines each resource that stopped wrote, for the failure message.</summary>
+    private async Task<string> LogsOfStoppedResourcesAsync()
+    {
+        var text = new System.Text.StringBuilder();
+        var logs = App.Services.GetRequiredService<ResourceLoggerService>();
+        foreach (var stopped in _instances.Values.Where(e => e.Snapshot.State?.Text is "Finished" or "Exited" or "FailedToStart"))
+        {
+            var lines = new List<string>();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            try
+            {
+                await foreach (var batch in logs.WatchAsync(stopped.ResourceId).WithCancellation(timeout.Token))
+                {
+                    lines.AddRange(batch.Select(l => l.Content));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // the backlog has been read
+            }
+            text.Append($"{Environment.NewLine}--- {stopped.ResourceId}, last lines:{Environment.NewLine}").AppendJoin(Environment.NewLine, lines.TakeLast(40));
+        }
+        return text.ToString();
+    }
+
+    public bool IsHealthy(string instance) =>
+        _instances.TryGetValue(instance, out var e) && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy;
+
+    private string DescribeResources() => string.Join("; ", Infrastructure.Concat(Services).SelectMany(Instances).Select(id =>
+        _instances.TryGetValue(id, out var e) ? $"{id}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus}" : $"{id}=unknown"));
 
     public HttpClient CreateClient(string resource) => App.CreateHttpClient(resource, "http");
 
@@ -144,6 +199,12 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        await _stopWatching.CancelAsync();
+        if (_watch is not null)
+        {
+            await _watch;
+        }
+        _stopWatching.Dispose();
         if (_app is not null)
         {
             await _app.DisposeAsync();

@@ -11,11 +11,10 @@ public sealed class SystemTests(MarketplaceAppFixture fixture)
     [Fact]
     public async Task Every_resource_reports_healthy()
     {
-        foreach (var name in MarketplaceAppFixture.Infrastructure.Concat(MarketplaceAppFixture.Services))
-        {
-            Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(name, out var state), $"{name} has no state");
-            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, state!.Snapshot.HealthStatus);
-        }
+        var instances = MarketplaceAppFixture.Infrastructure.Concat(MarketplaceAppFixture.Services).SelectMany(fixture.Instances).ToList();
+        Assert.Equal(2, instances.Count(i => i.StartsWith("catalog-", StringComparison.Ordinal)));
+        Assert.Equal(MarketplaceAppFixture.Infrastructure.Length + MarketplaceAppFixture.Services.Length + 1, instances.Count);
+        Assert.All(instances, instance => Assert.True(fixture.IsHealthy(instance), $"{instance} is not healthy"));
     }
 
     [Theory]

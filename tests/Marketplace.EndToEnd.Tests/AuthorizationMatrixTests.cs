@@ -61,6 +61,7 @@ public sealed class AuthorizationMatrixTests(MarketplaceAppFixture fixture)
         new(HttpMethod.Get, "/api/catalog/products", null, Anyone),
         new(HttpMethod.Get, $"/api/catalog/products/{f.ProductId}", null, Anyone),
         new(HttpMethod.Get, "/api/search?q=phone", null, Anyone),
+        new(HttpMethod.Get, "/api/search/suggest?q=acm", null, Anyone),
         new(HttpMethod.Get, "/api/users/me", null, SignedIn),
         new(HttpMethod.Put, "/api/users/me", () => new { }, SignedIn),
         new(HttpMethod.Post, "/api/users/me/addresses", () => NewAddress, c => c == Caller.Anonymous ? HttpStatusCode.Unauthorized : HttpStatusCode.Created),

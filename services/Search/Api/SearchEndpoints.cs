@@ -10,6 +10,7 @@ public static class SearchEndpoints
     public static IEndpointRouteBuilder MapSearchEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/search", Search).WithTags("Search");
+        app.MapGet("/api/search/suggest", Suggest).WithTags("Search");
         return app;
     }
 
@@ -34,5 +35,23 @@ public static class SearchEndpoints
             return TypedResults.ValidationProblem(errors);
         }
         return TypedResults.Ok(await index.SearchAsync(new SearchRequest(q, page, pageSize), ct));
+    }
+
+    static async Task<Results<Ok<IReadOnlyList<string>>, ValidationProblem>> Suggest(ISearchIndex index, CancellationToken ct, string? q = null, int limit = 8)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(q) || q.Length > 100)
+        {
+            errors["q"] = ["q is required, at most 100 characters."];
+        }
+        if (limit is < 1 or > 20)
+        {
+            errors["limit"] = ["limit must be between 1 and 20."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        return TypedResults.Ok(await index.SuggestAsync(q!, limit, ct));
     }
 }

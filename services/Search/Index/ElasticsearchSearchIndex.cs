@@ -41,6 +41,9 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
                     Query = request.Query,
                     Fields = new[] { "title^4", "brand^2", "category^1.5", "description" },
                     Operator = Operator.And,
+                    // The same tolerance as the Lucene adapter: 0 edits up to 3 letters, 1 up to 5, then 2.
+                    Fuzziness = new Fuzziness("AUTO:4,6"),
+                    PrefixLength = 1,
                 }],
             // Tombstones keep removed products' versions but never match a search.
             MustNot = [new TermQuery { Field = "deleted", Value = true }],
@@ -59,6 +62,28 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
             .Select(h => new SearchHit(h.Source!.ProductId, h.Source.Title, h.Source.Brand, h.Source.Category, h.Source.Price, h.Source.Currency, h.Score ?? 0))
             .ToList();
         return new SearchResult(hits, response.Total, request.Page, request.PageSize);
+    }
+
+    /// <summary>Titles completing the words typed so far: all but the last word as typed, the last as a prefix.</summary>
+    public static SearchRequest<SearchDocument> BuildSuggestRequest(string prefix, int limit) => new(IndexName)
+    {
+        Size = limit * 4,
+        Source = new Elastic.Clients.Elasticsearch.Core.Search.SourceConfig(new Elastic.Clients.Elasticsearch.Core.Search.SourceFilter { Includes = new[] { "title" } }),
+        Query = new BoolQuery
+        {
+            Must = [new MatchPhrasePrefixQuery { Field = "title", Query = prefix }],
+            MustNot = [new TermQuery { Field = "deleted", Value = true }],
+        },
+    };
+
+    public async Task<IReadOnlyList<string>> SuggestAsync(string prefix, int limit, CancellationToken ct)
+    {
+        var response = await client.SearchAsync<SearchDocument>(BuildSuggestRequest(prefix, limit), ct);
+        if (!response.IsValidResponse)
+        {
+            throw new InvalidOperationException($"Elasticsearch suggest failed: {response.DebugInformation}");
+        }
+        return response.Hits.Where(h => h.Source is not null).Select(h => h.Source!.Title).Distinct(StringComparer.OrdinalIgnoreCase).Take(limit).ToList();
     }
 
     public async Task<long> CountAsync(CancellationToken ct)

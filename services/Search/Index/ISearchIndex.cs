@@ -42,4 +42,19 @@ public interface ISearchIndex
     Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken ct);
 
     Task<long> CountAsync(CancellationToken ct);
+
+    /// <summary>Up to <paramref name="limit"/> distinct product titles completing what was typed so far.</summary>
+    Task<IReadOnlyList<string>> SuggestAsync(string prefix, int limit, CancellationToken ct);
+}
+
+/// <summary>How far a typed word may be from an indexed one and still match, by its length.</summary>
+public static class TypoTolerance
+{
+    /// <summary>Short words must be exact (too many neighbours), 4–5 letters allow one edit, longer ones two.</summary>
+    public static int MaxEdits(string term) => term.Length switch
+    {
+        <= 3 => 0,
+        <= 5 => 1,
+        _ => 2,
+    };
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using Lucene.Net.Analysis.Standard;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
-using Lucene.Net.QueryParsers.Classic;
 using Lucene.Net.Search;
 using Lucene.Net.Store;
 using Lucene.Net.Util;
@@ -12,7 +11,10 @@ namespace Marketplace.Search.Index;
 
 /// <summary>
 /// Lucene.Net on the Search service's disk. One writer per process (Lucene's write lock), near-real-time
-/// readers refreshed after each write so a change is searchable at once.
+/// readers refreshed after each write so a change is searchable at once. Writes are durable before
+/// <see cref="UpsertAsync"/> returns (so a message is acknowledged only once its change is on disk),
+/// but they share commits: every writer waiting at a moment is covered by one commit (group commit),
+/// instead of paying an fsync each.
 /// </summary>
 public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
 {
@@ -25,6 +27,9 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
     private readonly IndexWriter _writer;
     private readonly SearcherManager _searchers;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SemaphoreSlim _commitLock = new(1, 1);
+    /// <summary>Completes when the writes made so far are committed; replaced by each commit.</summary>
+    private TaskCompletionSource _nextCommit = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public LuceneSearchIndex(string path)
     {
@@ -37,6 +42,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
 
     public async Task<bool> UpsertAsync(SearchDocument document, CancellationToken ct)
     {
+        Task committed;
         await _writeLock.WaitAsync(ct);
         try
         {
@@ -46,14 +52,61 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
                 return false;
             }
             _writer.UpdateDocument(new Term("id", id), ToLucene(id, document));
-            _writer.Commit();
             _searchers.MaybeRefreshBlocking();
-            return true;
+            committed = _nextCommit.Task;
         }
         finally
         {
             _writeLock.Release();
         }
+        await CommitAsync(committed, ct);
+        return true;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="committed"/> completes: the first writer to get the commit lock commits
+    /// everything written so far, which completes its own wait and that of every writer before it.
+    /// </summary>
+    private async Task CommitAsync(Task committed, CancellationToken ct)
+    {
+        while (!committed.IsCompleted)
+        {
+            await _commitLock.WaitAsync(ct);
+            try
+            {
+                if (committed.IsCompleted)
+                {
+                    break;
+                }
+                TaskCompletionSource covered;
+                await _writeLock.WaitAsync(ct);
+                try
+                {
+                    covered = _nextCommit;
+                    _nextCommit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+                finally
+                {
+                    _writeLock.Release();
+                }
+                try
+                {
+                    // Everything written before the swap is in the writer's buffer; this makes it durable.
+                    _writer.Commit();
+                    covered.SetResult();
+                }
+                catch (Exception e)
+                {
+                    covered.SetException(e);
+                    throw;
+                }
+            }
+            finally
+            {
+                _commitLock.Release();
+            }
+        }
+        await committed;
     }
 
     public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken ct)
@@ -93,14 +146,84 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         }
     }
 
+    /// <summary>
+    /// Every word must match some field (AND), exactly or within its typo tolerance, the last one also
+    /// as a prefix (the shopper may still be typing). Title matches weigh most, then brand, category,
+    /// description; an exact match weighs more than a fuzzy one.
+    /// </summary>
     private Query BuildQuery(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        var terms = Analyze(text);
+        if (terms.Count == 0)
         {
             return new MatchAllDocsQuery();
         }
-        var parser = new MultiFieldQueryParser(Version, SearchFields, _analyzer, Boosts) { DefaultOperator = Operator.AND };
-        return parser.Parse(QueryParserBase.Escape(text.Trim()));
+        var query = new BooleanQuery();
+        for (var i = 0; i < terms.Count; i++)
+        {
+            var term = terms[i];
+            var anyField = new BooleanQuery();
+            foreach (var (field, boost) in Boosts)
+            {
+                anyField.Add(new TermQuery(new Term(field, term)) { Boost = boost * 2 }, Occur.SHOULD);
+                if (TypoTolerance.MaxEdits(term) is > 0 and var edits)
+                {
+                    anyField.Add(new FuzzyQuery(new Term(field, term), edits, prefixLength: 1) { Boost = boost * 0.5f }, Occur.SHOULD);
+                }
+                if (i == terms.Count - 1 && term.Length >= 2)
+                {
+                    anyField.Add(new PrefixQuery(new Term(field, term)) { Boost = boost * 0.3f }, Occur.SHOULD);
+                }
+            }
+            query.Add(anyField, Occur.MUST);
+        }
+        return query;
+    }
+
+    public Task<IReadOnlyList<string>> SuggestAsync(string prefix, int limit, CancellationToken ct)
+    {
+        var terms = Analyze(prefix);
+        if (terms.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<string>>([]);
+        }
+        var query = new BooleanQuery();
+        for (var i = 0; i < terms.Count; i++)
+        {
+            query.Add(i == terms.Count - 1 ? new PrefixQuery(new Term("title", terms[i])) : new TermQuery(new Term("title", terms[i])), Occur.MUST);
+        }
+        _searchers.MaybeRefresh();
+        var searcher = _searchers.Acquire();
+        try
+        {
+            var top = searcher.Search(Live(query), limit * 4);
+            IReadOnlyList<string> titles = top.ScoreDocs.Select(sd => searcher.Doc(sd.Doc).Get("title"))
+                .Distinct(StringComparer.OrdinalIgnoreCase).Take(limit).ToList();
+            return Task.FromResult(titles);
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+    }
+
+    /// <summary>The words of a query as the index holds them (lower-cased, split like the indexed text).</summary>
+    private List<string> Analyze(string? text)
+    {
+        var terms = new List<string>();
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return terms;
+        }
+        using var stream = _analyzer.GetTokenStream("title", text);
+        var attribute = stream.AddAttribute<Lucene.Net.Analysis.TokenAttributes.ICharTermAttribute>();
+        stream.Reset();
+        while (stream.IncrementToken())
+        {
+            terms.Add(attribute.ToString());
+        }
+        stream.End();
+        return terms;
     }
 
     /// <summary>Tombstones keep removed products' versions but never match a search.</summary>
@@ -145,5 +268,6 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         _directory.Dispose();
         _analyzer.Dispose();
         _writeLock.Dispose();
+        _commitLock.Dispose();
     }
 }

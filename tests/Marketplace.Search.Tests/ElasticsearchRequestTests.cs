@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Elastic.Clients.Elasticsearch;
+using Elastic.Transport.Extensions;
+using Marketplace.Search.Index;
+
+namespace Marketplace.Search.Tests;
+
+/// <summary>The Elasticsearch adapter's requests as they go on the wire, checked without a server.</summary>
+public sealed class ElasticsearchRequestTests
+{
+    private static readonly ElasticsearchClient Client = new(new ElasticsearchClientSettings(new Uri("http://localhost:9200")));
+
+    private static JsonElement Wire(object request) =>
+        JsonDocument.Parse(Client.ElasticsearchClientSettings.RequestResponseSerializer.SerializeToString(request)).RootElement;
+
+    /// <summary>The client writes a one-clause list as the clause itself; either form means the same to Elasticsearch.</summary>
+    private static JsonElement Single(JsonElement clauses) => clauses.ValueKind == JsonValueKind.Array ? Assert.Single(clauses.EnumerateArray()) : clauses;
+
+    [Fact]
+    public void A_query_matches_every_word_across_boosted_fields_with_length_based_typo_tolerance()
+    {
+        var body = Wire(ElasticsearchSearchIndex.BuildRequest(new Marketplace.Search.Index.SearchRequest("iphnoe case", Page: 3, PageSize: 10)));
+
+        Assert.Equal(20, body.GetProperty("from").GetInt32());
+        Assert.Equal(10, body.GetProperty("size").GetInt32());
+        var multiMatch = Single(body.GetProperty("query").GetProperty("bool").GetProperty("must")).GetProperty("multi_match");
+        Assert.Equal("iphnoe case", multiMatch.GetProperty("query").GetString());
+        Assert.Equal(["title^4", "brand^2", "category^1.5", "description"], multiMatch.GetProperty("fields").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal("and", multiMatch.GetProperty("operator").GetString());
+        Assert.Equal("AUTO:4,6", multiMatch.GetProperty("fuzziness").GetString());
+        Assert.Equal(1, multiMatch.GetProperty("prefix_length").GetInt32());
+    }
+
+    [Fact]
+    public void Tombstones_never_match()
+    {
+        var body = Wire(ElasticsearchSearchIndex.BuildRequest(new Marketplace.Search.Index.SearchRequest(null)));
+
+        var mustNot = Single(body.GetProperty("query").GetProperty("bool").GetProperty("must_not"));
+        Assert.True(mustNot.GetProperty("term").GetProperty("deleted").GetProperty("value").GetBoolean());
+        Assert.True(Single(body.GetProperty("query").GetProperty("bool").GetProperty("must")).TryGetProperty("match_all", out _));
+    }
+
+    [Fact]
+    public void Suggest_completes_the_last_word_of_the_title()
+    {
+        var body = Wire(ElasticsearchSearchIndex.BuildSuggestRequest("acme pro", 5));
+
+        var prefix = Single(body.GetProperty("query").GetProperty("bool").GetProperty("must")).GetProperty("match_phrase_prefix").GetProperty("title");
+        Assert.Equal("acme pro", prefix.GetProperty("query").GetString());
+        Assert.Equal("title", Single(body.GetProperty("_source").GetProperty("includes")).GetString());
+    }
+}

@@ -1,0 +1,123 @@
+using Marketplace.Search.Index;
+using Marketplace.Testing;
+
+namespace Marketplace.Search.Tests;
+
+/// <summary>The Lucene.Net adapter on a real on-disk index: relevance, typo tolerance, suggest and version order.</summary>
+public sealed class LuceneSearchIndexTests : IDisposable
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private readonly string _path = RepositoryRoot.NewScratchDirectory("marketplace-lucene-tests");
+    private readonly LuceneSearchIndex _index;
+
+    public LuceneSearchIndexTests() => _index = new LuceneSearchIndex(_path);
+
+    private static SearchDocument Doc(string title, string description = "", string brand = "Acme", string category = "Electronics/Phones", long version = 1, Guid? id = null) =>
+        new(id ?? Guid.NewGuid(), version, Guid.Empty, title, description, brand, category, 99.99m, "USD");
+
+    private async Task<List<string>> TitlesAsync(string query) =>
+        (await _index.SearchAsync(new SearchRequest(query), Ct)).Hits.Select(h => h.Title).ToList();
+
+    [Fact]
+    public async Task An_exact_title_match_ranks_above_a_description_match()
+    {
+        await _index.UpsertAsync(Doc("Camping Lantern", description: "Pairs well with our trail runner shoes."), Ct);
+        await _index.UpsertAsync(Doc("Trail Runner", description: "A light shoe."), Ct);
+
+        Assert.Equal(["Trail Runner", "Camping Lantern"], await TitlesAsync("trail runner"));
+    }
+
+    [Fact]
+    public async Task A_transposed_typo_still_finds_the_product()
+    {
+        await _index.UpsertAsync(Doc("Apple iPhone 15"), Ct);
+        await _index.UpsertAsync(Doc("Pixel Phone"), Ct);
+
+        Assert.Equal(["Apple iPhone 15"], await TitlesAsync("iphnoe"));
+    }
+
+    [Theory]
+    [InlineData("tant", true)]    // 4 letters: one edit allowed (tent)
+    [InlineData("tnet", true)]    // a transposition is one edit
+    [InlineData("tan", false)]    // 3 letters: exact only
+    [InlineData("tonnt", false)]  // 5 letters: one edit allowed, two needed
+    public async Task Typo_tolerance_grows_with_the_length_of_the_word(string query, bool found)
+    {
+        await _index.UpsertAsync(Doc("Alpine Tent", category: "Sports/Outdoor"), Ct);
+
+        Assert.Equal(found, (await TitlesAsync(query)).Contains("Alpine Tent"));
+    }
+
+    [Fact]
+    public async Task Every_word_must_match()
+    {
+        await _index.UpsertAsync(Doc("Nimbus Rain Jacket", category: "Fashion/Men/Jackets", brand: "Nimbus"), Ct);
+        await _index.UpsertAsync(Doc("Nimbus Down Jacket", category: "Fashion/Men/Jackets", brand: "Nimbus"), Ct);
+
+        Assert.Equal(["Nimbus Rain Jacket"], await TitlesAsync("rain jacket"));
+    }
+
+    [Fact]
+    public async Task The_last_word_may_be_unfinished()
+    {
+        await _index.UpsertAsync(Doc("Kestrel Headphones"), Ct);
+
+        Assert.Equal(["Kestrel Headphones"], await TitlesAsync("kestrel headph"));
+    }
+
+    [Fact]
+    public async Task Suggest_completes_titles_from_what_was_typed()
+    {
+        await _index.UpsertAsync(Doc("Acme Pro Earbuds 3"), Ct);
+        await _index.UpsertAsync(Doc("Acme Protein Shaker"), Ct);
+        await _index.UpsertAsync(Doc("Acme Lite Earbuds"), Ct);
+
+        var suggestions = await _index.SuggestAsync("acme pro", 5, Ct);
+
+        Assert.Equal(["Acme Pro Earbuds 3", "Acme Protein Shaker"], suggestions.Order());
+    }
+
+    [Fact]
+    public async Task An_older_version_arriving_late_changes_nothing()
+    {
+        var id = Guid.NewGuid();
+        Assert.True(await _index.UpsertAsync(Doc("Version Two", id: id, version: 2), Ct));
+
+        Assert.False(await _index.UpsertAsync(Doc("Version One", id: id, version: 1), Ct));
+        Assert.Equal(["Version Two"], await TitlesAsync("version"));
+    }
+
+    [Fact]
+    public async Task A_removed_product_stays_removed_when_an_older_event_arrives()
+    {
+        var id = Guid.NewGuid();
+        await _index.UpsertAsync(Doc("Vanishing Lamp", id: id, version: 2), Ct);
+        Assert.True(await _index.UpsertAsync(SearchDocument.Tombstone(id, 3), Ct));
+
+        Assert.False(await _index.UpsertAsync(Doc("Vanishing Lamp", id: id, version: 2), Ct));
+        Assert.Empty(await TitlesAsync("vanishing"));
+        Assert.Equal(0, await _index.CountAsync(Ct));
+        Assert.Empty(await _index.SuggestAsync("vanish", 5, Ct));
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_share_commits_and_are_on_disk_when_they_return()
+    {
+        var docs = Enumerable.Range(0, 50).Select(i => Doc($"Durable Item {i}")).ToList();
+
+        var applied = await Task.WhenAll(docs.Select(d => _index.UpsertAsync(d, Ct)));
+
+        Assert.All(applied, Assert.True);
+        // A reader opened on the directory (the writer still open) sees only what was committed.
+        using var directory = Lucene.Net.Store.FSDirectory.Open(_path);
+        using var committed = Lucene.Net.Index.DirectoryReader.Open(directory);
+        Assert.Equal(50, committed.NumDocs);
+    }
+
+    public void Dispose()
+    {
+        _index.Dispose();
+        Directory.Delete(_path, recursive: true);
+    }
+}

@@ -10,7 +10,13 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddMarketplaceAuthentication("search");
 builder.AddSearchIndex();
-builder.AddMarketplaceMessaging(x => x.AddConsumer<CatalogEventsConsumer>());
+// Many events in flight at once, so one Lucene commit makes a whole group of them durable.
+builder.AddMarketplaceMessaging(x => x.AddConsumer<CatalogEventsConsumer>()
+    .Endpoint(e =>
+    {
+        e.PrefetchCount = 64;
+        e.ConcurrentMessageLimit = 32;
+    }));
 
 var app = builder.Build();
 

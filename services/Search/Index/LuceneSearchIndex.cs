@@ -28,6 +28,11 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
     private readonly SearcherManager _searchers;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SemaphoreSlim _commitLock = new(1, 1);
+    /// <summary>
+    /// The version of every product this process wrote, so the version check needs no reader reopened
+    /// after each write; products it has not written are looked up in the index (as it was at start or since).
+    /// </summary>
+    private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
     /// <summary>Completes when the writes made so far are committed; replaced by each commit.</summary>
     private TaskCompletionSource _nextCommit = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -47,12 +52,13 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         try
         {
             var id = document.ProductId.ToString("N");
-            if (CurrentVersion(id) is { } current && current >= document.Version)
+            var current = _versions.TryGetValue(id, out var written) ? written : IndexedVersion(id);
+            if (current is { } held && held >= document.Version)
             {
                 return false;
             }
             _writer.UpdateDocument(new Term("id", id), ToLucene(id, document));
-            _searchers.MaybeRefreshBlocking();
+            _versions[id] = document.Version;
             committed = _nextCommit.Task;
         }
         finally
@@ -111,7 +117,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
 
     public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken ct)
     {
-        _searchers.MaybeRefresh();
+        _searchers.MaybeRefreshBlocking();
         var searcher = _searchers.Acquire();
         try
         {
@@ -134,7 +140,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
 
     public Task<long> CountAsync(CancellationToken ct)
     {
-        _searchers.MaybeRefresh();
+        _searchers.MaybeRefreshBlocking();
         var searcher = _searchers.Acquire();
         try
         {
@@ -192,7 +198,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         {
             query.Add(i == terms.Count - 1 ? new PrefixQuery(new Term("title", terms[i])) : new TermQuery(new Term("title", terms[i])), Occur.MUST);
         }
-        _searchers.MaybeRefresh();
+        _searchers.MaybeRefreshBlocking();
         var searcher = _searchers.Acquire();
         try
         {
@@ -233,7 +239,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         { new TermQuery(new Term("deleted", "1")), Occur.MUST_NOT },
     };
 
-    private long? CurrentVersion(string id)
+    private long? IndexedVersion(string id)
     {
         var searcher = _searchers.Acquire();
         try

@@ -61,7 +61,8 @@ var payment = builder.AddMarketplaceProject<Projects.Marketplace_Payment>("payme
     .WithReference(paymentProvider);
 
 var search = builder.AddMarketplaceProject<Projects.Marketplace_Search>("search")
-    .WithReference(rabbitmq).WaitFor(rabbitmq);
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithReference(catalog); // its internal product scan, to rebuild the index
 
 var notification = builder.AddMarketplaceProject<Projects.Marketplace_Notification>("notification")
     .WithReference(notificationDb).WaitFor(notificationDb)

@@ -2,6 +2,7 @@ using Marketplace.ServiceDefaults.Authentication;
 using Marketplace.Search.Api;
 using Marketplace.Search.Index;
 using Marketplace.Search.Messaging;
+using Marketplace.Search.Rebuild;
 using Marketplace.Shared.Messaging;
 
 // Search Service: an index fed by catalogue and stock events.
@@ -17,6 +18,11 @@ builder.AddMarketplaceMessaging(x => x.AddConsumer<CatalogEventsConsumer>()
         e.PrefetchCount = 64;
         e.ConcurrentMessageLimit = 32;
     }));
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddHttpClient(IndexRebuilder.CatalogClient, c => c.BaseAddress = new Uri("http://catalog")).AddServiceToken();
+builder.Services.AddSingleton<IndexRebuilder>();
+builder.Services.AddHostedService<RebuildWhenEmpty>();
 
 var app = builder.Build();
 

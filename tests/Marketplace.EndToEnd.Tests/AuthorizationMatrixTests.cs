@@ -62,6 +62,8 @@ public sealed class AuthorizationMatrixTests(MarketplaceAppFixture fixture)
         new(HttpMethod.Get, $"/api/catalog/products/{f.ProductId}", null, Anyone),
         new(HttpMethod.Get, "/api/search?q=phone", null, Anyone),
         new(HttpMethod.Get, "/api/search/suggest?q=acm", null, Anyone),
+        new(HttpMethod.Post, "/api/search/rebuild", null, c => c switch { Caller.Anonymous => HttpStatusCode.Unauthorized, Caller.Admin => HttpStatusCode.Accepted, _ => HttpStatusCode.Forbidden }),
+        new(HttpMethod.Get, "/api/search/rebuild", null, AdminOnly),
         new(HttpMethod.Get, "/api/users/me", null, SignedIn),
         new(HttpMethod.Put, "/api/users/me", () => new { }, SignedIn),
         new(HttpMethod.Post, "/api/users/me/addresses", () => NewAddress, c => c == Caller.Anonymous ? HttpStatusCode.Unauthorized : HttpStatusCode.Created),

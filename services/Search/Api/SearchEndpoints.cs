@@ -1,4 +1,6 @@
 using Marketplace.Search.Index;
+using Marketplace.Search.Rebuild;
+using Marketplace.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Marketplace.Search.Api;
@@ -11,6 +13,12 @@ public static class SearchEndpoints
     {
         app.MapGet("/api/search", Search).WithTags("Search");
         app.MapGet("/api/search/suggest", Suggest).WithTags("Search");
+        // Admins refill the index from the catalogue (it runs in the background; GET shows how far it got).
+        app.MapPost("/api/search/rebuild", (IndexRebuilder rebuilder, IHostApplicationLifetime lifetime) =>
+                TypedResults.Accepted("/api/search/rebuild", rebuilder.Start("an admin asked", lifetime.ApplicationStopping)))
+            .RequireAuthorization(MarketplacePolicies.Admin).WithTags("Search");
+        app.MapGet("/api/search/rebuild", (IndexRebuilder rebuilder) => TypedResults.Ok(rebuilder.Status))
+            .RequireAuthorization(MarketplacePolicies.Admin).WithTags("Search");
         return app;
     }
 

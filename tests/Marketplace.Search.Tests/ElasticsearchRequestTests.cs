@@ -50,4 +50,21 @@ public sealed class ElasticsearchRequestTests
         Assert.Equal("acme pro", prefix.GetProperty("query").GetString());
         Assert.Equal("title", Single(body.GetProperty("_source").GetProperty("includes")).GetString());
     }
+
+    [Fact]
+    public void Filters_narrow_without_scoring_and_sort_applies()
+    {
+        var body = Wire(ElasticsearchSearchIndex.BuildRequest(new Marketplace.Search.Index.SearchRequest(
+            "phone", Category: "Electronics/", Brand: "Acme", MinPrice: 100m, MaxPrice: 500m, Sort: SearchSort.PriceAscending)));
+
+        var filters = body.GetProperty("query").GetProperty("bool").GetProperty("filter");
+        Assert.Equal(3, filters.GetArrayLength());
+        var category = filters[0].GetProperty("bool").GetProperty("should");
+        Assert.Equal("Electronics", category[0].GetProperty("term").GetProperty("category.keyword").GetProperty("value").GetString());
+        Assert.Equal("Electronics/", category[1].GetProperty("prefix").GetProperty("category.keyword").GetProperty("value").GetString());
+        Assert.Equal("Acme", filters[1].GetProperty("term").GetProperty("brand.keyword").GetProperty("value").GetString());
+        Assert.Equal(100, filters[2].GetProperty("range").GetProperty("price").GetProperty("gte").GetDouble());
+        Assert.Equal(500, filters[2].GetProperty("range").GetProperty("price").GetProperty("lte").GetDouble());
+        Assert.Equal("asc", body.GetProperty("sort")[0].GetProperty("price").GetProperty("order").GetString());
+    }
 }

@@ -13,8 +13,63 @@ public sealed class LuceneSearchIndexTests : IDisposable
 
     public LuceneSearchIndexTests() => _index = new LuceneSearchIndex(_path);
 
-    private static SearchDocument Doc(string title, string description = "", string brand = "Acme", string category = "Electronics/Phones", long version = 1, Guid? id = null) =>
-        new(id ?? Guid.NewGuid(), version, Guid.Empty, title, description, brand, category, 99.99m, "USD");
+    private static SearchDocument Doc(string title, string description = "", string brand = "Acme", string category = "Electronics/Phones",
+        long version = 1, Guid? id = null, decimal price = 99.99m, int daysOld = 0) =>
+        new(id ?? Guid.NewGuid(), version, Guid.Empty, title, description, brand, category, price, "USD",
+            UpdatedAt: new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero).AddDays(-daysOld));
+
+    private async Task<List<string>> TitlesAsync(SearchRequest request) =>
+        (await _index.SearchAsync(request, Ct)).Hits.Select(h => h.Title).ToList();
+
+    private async Task SeedShelfAsync()
+    {
+        await _index.UpsertAsync(Doc("Acme Phone", brand: "Acme", category: "Electronics/Phones", price: 300m, daysOld: 3), Ct);
+        await _index.UpsertAsync(Doc("Nimbus Phone", brand: "Nimbus", category: "Electronics/Phones", price: 150m, daysOld: 1), Ct);
+        await _index.UpsertAsync(Doc("Acme Laptop", brand: "Acme", category: "Electronics/Laptops", price: 900m, daysOld: 2), Ct);
+        await _index.UpsertAsync(Doc("Acme Kettle", brand: "Acme", category: "ElectronicsOutlet/Kitchen", price: 40m, daysOld: 5), Ct);
+    }
+
+    [Fact]
+    public async Task A_category_filter_takes_its_subcategories_and_nothing_that_merely_starts_alike()
+    {
+        await SeedShelfAsync();
+
+        Assert.Equal(["Acme Laptop", "Acme Phone", "Nimbus Phone"], (await TitlesAsync(new SearchRequest(null, Category: "Electronics"))).Order());
+        Assert.Equal(["Acme Phone", "Nimbus Phone"], (await TitlesAsync(new SearchRequest(null, Category: "Electronics/Phones"))).Order());
+    }
+
+    [Fact]
+    public async Task Filters_combine()
+    {
+        await SeedShelfAsync();
+
+        Assert.Equal(["Acme Phone"], await TitlesAsync(new SearchRequest("phone", Brand: "Acme", MinPrice: 100m, MaxPrice: 500m)));
+        Assert.Equal(["Acme Kettle", "Nimbus Phone"], (await TitlesAsync(new SearchRequest(null, MaxPrice: 150m))).Order());
+        Assert.Empty(await TitlesAsync(new SearchRequest("phone", Brand: "Nimbus", MinPrice: 200m)));
+    }
+
+    [Theory]
+    [InlineData(SearchSort.PriceAscending, new[] { "Acme Kettle", "Nimbus Phone", "Acme Phone", "Acme Laptop" })]
+    [InlineData(SearchSort.PriceDescending, new[] { "Acme Laptop", "Acme Phone", "Nimbus Phone", "Acme Kettle" })]
+    [InlineData(SearchSort.Newest, new[] { "Nimbus Phone", "Acme Laptop", "Acme Phone", "Acme Kettle" })]
+    public async Task Results_sort_by_price_or_age(SearchSort sort, string[] expected)
+    {
+        await SeedShelfAsync();
+
+        Assert.Equal(expected, await TitlesAsync(new SearchRequest(null, Sort: sort)));
+    }
+
+    [Fact]
+    public async Task Paging_walks_the_sorted_results_without_overlap()
+    {
+        await SeedShelfAsync();
+
+        var first = await TitlesAsync(new SearchRequest(null, Page: 1, PageSize: 3, Sort: SearchSort.PriceAscending));
+        var second = await TitlesAsync(new SearchRequest(null, Page: 2, PageSize: 3, Sort: SearchSort.PriceAscending));
+
+        Assert.Equal(["Acme Kettle", "Nimbus Phone", "Acme Phone"], first);
+        Assert.Equal(["Acme Laptop"], second);
+    }
 
     private async Task<List<string>> TitlesAsync(string query) =>
         (await _index.SearchAsync(new SearchRequest(query), Ct)).Hits.Select(h => h.Title).ToList();

@@ -22,10 +22,34 @@ public static class SearchEndpoints
         return app;
     }
 
+    private static readonly Dictionary<string, SearchSort> Sorts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["relevance"] = SearchSort.Relevance, ["price-asc"] = SearchSort.PriceAscending,
+        ["price-desc"] = SearchSort.PriceDescending, ["newest"] = SearchSort.Newest,
+    };
+
     static async Task<Results<Ok<SearchResult>, ValidationProblem>> Search(
-        ISearchIndex index, CancellationToken ct, string? q = null, int page = 1, int pageSize = 24)
+        ISearchIndex index, CancellationToken ct, string? q = null, int page = 1, int pageSize = 24,
+        string? category = null, string? brand = null, decimal? minPrice = null, decimal? maxPrice = null, string? sort = null)
     {
         var errors = new Dictionary<string, string[]>();
+        if (category is { Length: > 300 })
+        {
+            errors["category"] = ["category must be at most 300 characters."];
+        }
+        if (brand is { Length: > 100 })
+        {
+            errors["brand"] = ["brand must be at most 100 characters."];
+        }
+        if (minPrice < 0 || maxPrice < 0 || minPrice > maxPrice)
+        {
+            errors["minPrice"] = ["minPrice and maxPrice must be 0 or more, minPrice no more than maxPrice."];
+        }
+        var order = SearchSort.Relevance;
+        if (sort is not null && !Sorts.TryGetValue(sort, out order))
+        {
+            errors["sort"] = [$"sort is one of {string.Join(", ", Sorts.Keys)}."];
+        }
         if (q is { Length: > 200 })
         {
             errors["q"] = ["q must be at most 200 characters."];
@@ -42,7 +66,7 @@ public static class SearchEndpoints
         {
             return TypedResults.ValidationProblem(errors);
         }
-        return TypedResults.Ok(await index.SearchAsync(new SearchRequest(q, page, pageSize), ct));
+        return TypedResults.Ok(await index.SearchAsync(new SearchRequest(q, page, pageSize, category, brand, minPrice, maxPrice, order), ct));
     }
 
     static async Task<Results<Ok<IReadOnlyList<string>>, ValidationProblem>> Suggest(ISearchIndex index, CancellationToken ct, string? q = null, int limit = 8)

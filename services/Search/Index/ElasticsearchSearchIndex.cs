@@ -45,10 +45,42 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
                     Fuzziness = new Fuzziness("AUTO:4,6"),
                     PrefixLength = 1,
                 }],
+            Filter = Filters(request),
             // Tombstones keep removed products' versions but never match a search.
             MustNot = [new TermQuery { Field = "deleted", Value = true }],
         },
+        Sort = request.Sort switch
+        {
+            SearchSort.PriceAscending => [new FieldSort { Field = "price", Order = SortOrder.Asc }, new SortOptions { Score = new ScoreSort() }],
+            SearchSort.PriceDescending => [new FieldSort { Field = "price", Order = SortOrder.Desc }, new SortOptions { Score = new ScoreSort() }],
+            SearchSort.Newest => [new FieldSort { Field = "updatedAt", Order = SortOrder.Desc }, new SortOptions { Score = new ScoreSort() }],
+            _ => null,
+        },
     };
+
+    /// <summary>The same filters as the Lucene adapter, on the keyword sub-fields dynamic mapping creates.</summary>
+    private static ICollection<Query> Filters(SearchRequest request)
+    {
+        var filters = new List<Query>();
+        if (!string.IsNullOrWhiteSpace(request.Category))
+        {
+            var path = request.Category.Trim().TrimEnd('/');
+            filters.Add(new BoolQuery
+            {
+                Should = [new TermQuery { Field = "category.keyword", Value = path }, new PrefixQuery { Field = "category.keyword", Value = path + "/" }],
+                MinimumShouldMatch = 1,
+            });
+        }
+        if (!string.IsNullOrWhiteSpace(request.Brand))
+        {
+            filters.Add(new TermQuery { Field = "brand.keyword", Value = request.Brand.Trim() });
+        }
+        if (request.MinPrice is not null || request.MaxPrice is not null)
+        {
+            filters.Add(new NumberRangeQuery { Field = "price", Gte = (double?)request.MinPrice, Lte = (double?)request.MaxPrice });
+        }
+        return filters;
+    }
 
     public async Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken ct)
     {

@@ -11,17 +11,24 @@ public sealed record SearchDocument(
     string Category,
     decimal Price,
     string Currency,
-    bool Deleted = false)
+    bool Deleted = false,
+    DateTimeOffset UpdatedAt = default)
 {
     public static SearchDocument From(Marketplace.Shared.Contracts.ProductSnapshot p) =>
-        new(p.ProductId, p.Version, p.MerchantId, p.Title, p.Description, p.Brand, p.Category, p.Price, p.Currency);
+        new(p.ProductId, p.Version, p.MerchantId, p.Title, p.Description, p.Brand, p.Category, p.Price, p.Currency, UpdatedAt: p.UpdatedAt);
 
     /// <summary>What stays of a removed product: its version, so an older event that arrives late cannot bring it back.</summary>
     public static SearchDocument Tombstone(Guid productId, long version) =>
         new(productId, version, Guid.Empty, "", "", "", "", 0, "", Deleted: true);
 }
 
-public sealed record SearchRequest(string? Query, int Page = 1, int PageSize = 24);
+public enum SearchSort { Relevance, PriceAscending, PriceDescending, Newest }
+
+/// <param name="Category">A category path; its subcategories match too (<c>Electronics</c> finds phones).</param>
+public sealed record SearchRequest(
+    string? Query, int Page = 1, int PageSize = 24,
+    string? Category = null, string? Brand = null, decimal? MinPrice = null, decimal? MaxPrice = null,
+    SearchSort Sort = SearchSort.Relevance);
 
 public sealed record SearchHit(Guid ProductId, string Title, string Brand, string Category, decimal Price, string Currency, double Score);
 

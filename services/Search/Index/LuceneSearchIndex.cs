@@ -121,8 +121,11 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         var searcher = _searchers.Acquire();
         try
         {
-            var query = Live(BuildQuery(request.Query));
-            var top = searcher.Search(query, request.Page * request.PageSize);
+            var query = Live(Filtered(BuildQuery(request.Query), request));
+            var n = request.Page * request.PageSize;
+            var top = request.Sort == SearchSort.Relevance
+                ? searcher.Search(query, n)
+                : searcher.Search(query, null, n, SortFor(request.Sort), doDocScores: true, doMaxScore: false);
             var hits = top.ScoreDocs.Skip((request.Page - 1) * request.PageSize).Select(sd =>
             {
                 var doc = searcher.Doc(sd.Doc);
@@ -232,6 +235,39 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         return terms;
     }
 
+    /// <summary>The filters narrow without scoring: a category and its subcategories, a brand, a price range.</summary>
+    private static Query Filtered(Query query, SearchRequest request)
+    {
+        var filtered = new BooleanQuery { { query, Occur.MUST } };
+        void Filter(Query filter) => filtered.Add(new ConstantScoreQuery(filter) { Boost = 0 }, Occur.MUST);
+        if (!string.IsNullOrWhiteSpace(request.Category))
+        {
+            var path = request.Category.Trim().TrimEnd('/');
+            Filter(new BooleanQuery
+            {
+                { new TermQuery(new Term("category_path", path)), Occur.SHOULD },
+                { new PrefixQuery(new Term("category_path", path + "/")), Occur.SHOULD },
+            });
+        }
+        if (!string.IsNullOrWhiteSpace(request.Brand))
+        {
+            Filter(new TermQuery(new Term("brand_exact", request.Brand.Trim())));
+        }
+        if (request.MinPrice is not null || request.MaxPrice is not null)
+        {
+            Filter(NumericRangeQuery.NewDoubleRange("price_num", (double?)request.MinPrice, (double?)request.MaxPrice, true, true));
+        }
+        return filtered;
+    }
+
+    private static Sort SortFor(SearchSort sort) => sort switch
+    {
+        SearchSort.PriceAscending => new Sort(new SortField("price_num", SortFieldType.DOUBLE), SortField.FIELD_SCORE),
+        SearchSort.PriceDescending => new Sort(new SortField("price_num", SortFieldType.DOUBLE, reverse: true), SortField.FIELD_SCORE),
+        SearchSort.Newest => new Sort(new SortField("updated", SortFieldType.INT64, reverse: true), SortField.FIELD_SCORE),
+        _ => Sort.RELEVANCE,
+    };
+
     /// <summary>Tombstones keep removed products' versions but never match a search.</summary>
     private static BooleanQuery Live(Query query) => new()
     {
@@ -265,6 +301,11 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         new StoredField("price", d.Price.ToString(CultureInfo.InvariantCulture)),
         new StoredField("currency", d.Currency),
         new StringField("deleted", d.Deleted ? "1" : "0", Field.Store.NO),
+        // For filters and sorting (the text fields above are analysed for matching words).
+        new StringField("category_path", d.Category, Field.Store.NO),
+        new StringField("brand_exact", d.Brand, Field.Store.NO),
+        new DoubleField("price_num", (double)d.Price, Field.Store.NO),
+        new Int64Field("updated", d.UpdatedAt.ToUnixTimeMilliseconds(), Field.Store.NO),
     ];
 
     public void Dispose()

@@ -59,12 +59,34 @@ public sealed class ElasticsearchRequestTests
 
         var filters = body.GetProperty("query").GetProperty("bool").GetProperty("filter");
         Assert.Equal(3, filters.GetArrayLength());
-        var category = filters[0].GetProperty("bool").GetProperty("should");
-        Assert.Equal("Electronics", category[0].GetProperty("term").GetProperty("category.keyword").GetProperty("value").GetString());
-        Assert.Equal("Electronics/", category[1].GetProperty("prefix").GetProperty("category.keyword").GetProperty("value").GetString());
+        Assert.Equal("Electronics", filters[0].GetProperty("term").GetProperty("categoryTree.keyword").GetProperty("value").GetString());
         Assert.Equal("Acme", filters[1].GetProperty("term").GetProperty("brand.keyword").GetProperty("value").GetString());
         Assert.Equal(100, filters[2].GetProperty("range").GetProperty("price").GetProperty("gte").GetDouble());
         Assert.Equal(500, filters[2].GetProperty("range").GetProperty("price").GetProperty("lte").GetDouble());
         Assert.Equal("asc", body.GetProperty("sort")[0].GetProperty("price").GetProperty("order").GetString());
+    }
+
+    [Fact]
+    public void Facets_are_aggregations_over_the_filtered_results()
+    {
+        var body = Wire(ElasticsearchSearchIndex.BuildRequest(new Marketplace.Search.Index.SearchRequest("phone")));
+
+        var aggregations = body.GetProperty("aggregations");
+        Assert.Equal("categoryTree.keyword", aggregations.GetProperty("categories").GetProperty("terms").GetProperty("field").GetString());
+        Assert.Equal("brand.keyword", aggregations.GetProperty("brands").GetProperty("terms").GetProperty("field").GetString());
+        var ranges = aggregations.GetProperty("prices").GetProperty("range").GetProperty("ranges").EnumerateArray().ToList();
+        Assert.Equal(Facets.PriceBounds.Length + 1, ranges.Count);
+        Assert.False(ranges[0].TryGetProperty("from", out _));
+        Assert.Equal(25, ranges[0].GetProperty("to").GetDouble());
+        Assert.Equal(1000, ranges[^1].GetProperty("from").GetDouble());
+        Assert.False(ranges[^1].TryGetProperty("to", out _));
+    }
+
+    [Fact]
+    public void Documents_carry_their_category_tree_for_filters_and_facets()
+    {
+        var document = Wire(new SearchDocument(Guid.NewGuid(), 1, Guid.NewGuid(), "t", "d", "b", "Fashion/Men/Shoes", 1m, "USD"));
+
+        Assert.Equal(["Fashion", "Fashion/Men", "Fashion/Men/Shoes"], document.GetProperty("categoryTree").EnumerateArray().Select(c => c.GetString()));
     }
 }

@@ -39,6 +39,45 @@ public sealed class LuceneSearchIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Facet_counts_equal_the_counts_of_the_results_filtered_by_them()
+    {
+        await SeedShelfAsync();
+        await _index.UpsertAsync(Doc("Nimbus Laptop", brand: "Nimbus", category: "Electronics/Laptops", price: 1200m), Ct);
+
+        var facets = (await _index.SearchAsync(new SearchRequest(null), Ct)).Facets;
+
+        Assert.Equal(new FacetValue("Electronics", 4), facets.Categories[0]);
+        Assert.Contains(new FacetValue("Electronics/Phones", 2), facets.Categories);
+        Assert.Contains(new FacetValue("ElectronicsOutlet/Kitchen", 1), facets.Categories);
+        Assert.Equal([new FacetValue("Acme", 3), new FacetValue("Nimbus", 2)], facets.Brands);
+        foreach (var category in facets.Categories)
+        {
+            Assert.Equal(category.Count, (await _index.SearchAsync(new SearchRequest(null, Category: category.Value), Ct)).Total);
+        }
+        foreach (var brand in facets.Brands)
+        {
+            Assert.Equal(brand.Count, (await _index.SearchAsync(new SearchRequest(null, Brand: brand.Value), Ct)).Total);
+        }
+        Assert.Equal(5, facets.PriceRanges.Sum(r => r.Count));
+        foreach (var range in facets.PriceRanges)
+        {
+            var filtered = await _index.SearchAsync(new SearchRequest(null, MinPrice: range.From, MaxPrice: range.To - 0.01m), Ct);
+            Assert.Equal(range.Count, filtered.Total);
+        }
+    }
+
+    [Fact]
+    public async Task Facets_follow_the_query_and_filters()
+    {
+        await SeedShelfAsync();
+
+        var facets = (await _index.SearchAsync(new SearchRequest("phone", MaxPrice: 200m), Ct)).Facets;
+
+        Assert.Equal([new FacetValue("Nimbus", 1)], facets.Brands);
+        Assert.Equal([new PriceRange(100m, 250m, 1)], facets.PriceRanges);
+    }
+
+    [Fact]
     public async Task Filters_combine()
     {
         await SeedShelfAsync();

@@ -49,6 +49,20 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
             // Tombstones keep removed products' versions but never match a search.
             MustNot = [new TermQuery { Field = "deleted", Value = true }],
         },
+        Aggregations = new Dictionary<string, Elastic.Clients.Elasticsearch.Aggregations.Aggregation>
+        {
+            ["categories"] = new Elastic.Clients.Elasticsearch.Aggregations.TermsAggregation { Field = "categoryTree.keyword", Size = 20 },
+            ["brands"] = new Elastic.Clients.Elasticsearch.Aggregations.TermsAggregation { Field = "brand.keyword", Size = 20 },
+            ["prices"] = new Elastic.Clients.Elasticsearch.Aggregations.RangeAggregation
+            {
+                Field = "price",
+                Ranges = [.. Enumerable.Range(0, Facets.PriceBounds.Length + 1).Select(i => new Elastic.Clients.Elasticsearch.Aggregations.AggregationRange
+                {
+                    From = i == 0 ? null : (double)Facets.PriceBounds[i - 1],
+                    To = i < Facets.PriceBounds.Length ? (double)Facets.PriceBounds[i] : null,
+                })],
+            },
+        },
         Sort = request.Sort switch
         {
             SearchSort.PriceAscending => [new FieldSort { Field = "price", Order = SortOrder.Asc }, new SortOptions { Score = new ScoreSort() }],
@@ -62,14 +76,10 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
     private static ICollection<Query> Filters(SearchRequest request)
     {
         var filters = new List<Query>();
-        if (!string.IsNullOrWhiteSpace(request.Category))
+        if (!string.IsNullOrWhiteSpace(request.Category) && CategoryPaths.AndAncestors(request.Category) is { Count: > 0 } tree)
         {
-            var path = request.Category.Trim().TrimEnd('/');
-            filters.Add(new BoolQuery
-            {
-                Should = [new TermQuery { Field = "category.keyword", Value = path }, new PrefixQuery { Field = "category.keyword", Value = path + "/" }],
-                MinimumShouldMatch = 1,
-            });
+            // Every document lists its category and the ancestors (categoryTree): one term matches a whole subtree.
+            filters.Add(new TermQuery { Field = "categoryTree.keyword", Value = tree[^1] });
         }
         if (!string.IsNullOrWhiteSpace(request.Brand))
         {
@@ -93,7 +103,7 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
             .Where(h => h.Source is not null)
             .Select(h => new SearchHit(h.Source!.ProductId, h.Source.Title, h.Source.Brand, h.Source.Category, h.Source.Price, h.Source.Currency, h.Score ?? 0))
             .ToList();
-        return new SearchResult(hits, response.Total, request.Page, request.PageSize);
+        return new SearchResult(hits, response.Total, request.Page, request.PageSize, ReadFacets(response));
     }
 
     /// <summary>Titles completing the words typed so far: all but the last word as typed, the last as a prefix.</summary>
@@ -116,6 +126,20 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
             throw new InvalidOperationException($"Elasticsearch suggest failed: {response.DebugInformation}");
         }
         return response.Hits.Where(h => h.Source is not null).Select(h => h.Source!.Title).Distinct(StringComparer.OrdinalIgnoreCase).Take(limit).ToList();
+    }
+
+    private static Facets ReadFacets(SearchResponse<SearchDocument> response)
+    {
+        static IReadOnlyList<FacetValue> Terms(Elastic.Clients.Elasticsearch.Aggregations.StringTermsAggregate? terms) =>
+            terms is null ? [] : [.. terms.Buckets.Select(b => new FacetValue(b.Key.ToString() ?? "", b.DocCount))];
+        var prices = new long[Facets.PriceBounds.Length + 1];
+        var ranges = response.Aggregations?.GetRange("prices")?.Buckets ?? [];
+        var i = 0;
+        foreach (var bucket in ranges)
+        {
+            prices[i++] = bucket.DocCount;
+        }
+        return new Facets(Terms(response.Aggregations?.GetStringTerms("categories")), Terms(response.Aggregations?.GetStringTerms("brands")), Facets.Ranges(prices));
     }
 
     public async Task<long> CountAsync(CancellationToken ct)

@@ -17,6 +17,9 @@ public sealed record SearchDocument(
     public static SearchDocument From(Marketplace.Shared.Contracts.ProductSnapshot p) =>
         new(p.ProductId, p.Version, p.MerchantId, p.Title, p.Description, p.Brand, p.Category, p.Price, p.Currency, UpdatedAt: p.UpdatedAt);
 
+    /// <summary>The category and each of its ancestors (<c>Electronics</c>, <c>Electronics/Phones</c>): what category filters and facets match.</summary>
+    public IReadOnlyList<string> CategoryTree => CategoryPaths.AndAncestors(Category);
+
     /// <summary>What stays of a removed product: its version, so an older event that arrives late cannot bring it back.</summary>
     public static SearchDocument Tombstone(Guid productId, long version) =>
         new(productId, version, Guid.Empty, "", "", "", "", 0, "", Deleted: true);
@@ -30,9 +33,47 @@ public sealed record SearchRequest(
     string? Category = null, string? Brand = null, decimal? MinPrice = null, decimal? MaxPrice = null,
     SearchSort Sort = SearchSort.Relevance);
 
+public static class CategoryPaths
+{
+    public static IReadOnlyList<string> AndAncestors(string category)
+    {
+        var parts = category.Split('/', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return [.. Enumerable.Range(1, parts.Length).Select(n => string.Join('/', parts.Take(n)))];
+    }
+}
+
+/// <summary>How many results have each value; computed over the filtered results.</summary>
+public sealed record FacetValue(string Value, long Count);
+
+/// <summary>A price bucket: from (inclusive) to (exclusive; null = no upper bound).</summary>
+public sealed record PriceRange(decimal From, decimal? To, long Count);
+
+public sealed record Facets(IReadOnlyList<FacetValue> Categories, IReadOnlyList<FacetValue> Brands, IReadOnlyList<PriceRange> PriceRanges)
+{
+    public static readonly decimal[] PriceBounds = [25m, 50m, 100m, 250m, 500m, 1000m];
+
+    public static readonly Facets Empty = new([], [], []);
+
+    /// <summary>The bucket a price falls in: 0 below the first bound, PriceBounds.Length at or above the last.</summary>
+    public static int Bucket(decimal price)
+    {
+        var i = 0;
+        while (i < PriceBounds.Length && price >= PriceBounds[i])
+        {
+            i++;
+        }
+        return i;
+    }
+
+    public static IReadOnlyList<PriceRange> Ranges(long[] counts) =>
+        [.. Enumerable.Range(0, PriceBounds.Length + 1)
+            .Where(i => counts[i] > 0)
+            .Select(i => new PriceRange(i == 0 ? 0 : PriceBounds[i - 1], i < PriceBounds.Length ? PriceBounds[i] : null, counts[i]))];
+}
+
 public sealed record SearchHit(Guid ProductId, string Title, string Brand, string Category, decimal Price, string Currency, double Score);
 
-public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, long Total, int Page, int PageSize);
+public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, long Total, int Page, int PageSize, Facets Facets);
 
 /// <summary>
 /// The search index port. Adapters: Lucene.Net on local disk (host mode) and Elasticsearch

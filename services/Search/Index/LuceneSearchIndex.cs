@@ -123,9 +123,12 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         {
             var query = Live(Filtered(BuildQuery(request.Query), request));
             var n = request.Page * request.PageSize;
-            var top = request.Sort == SearchSort.Relevance
-                ? searcher.Search(query, n)
-                : searcher.Search(query, null, n, SortFor(request.Sort), doDocScores: true, doMaxScore: false);
+            ITopDocsCollector hitsCollector = request.Sort == SearchSort.Relevance
+                ? TopScoreDocCollector.Create(n, docsScoredInOrder: false)
+                : TopFieldCollector.Create(SortFor(request.Sort), n, fillFields: true, trackDocScores: true, trackMaxScore: false, docsScoredInOrder: false);
+            var facets = new FacetCounter();
+            searcher.Search(query, MultiCollector.Wrap((ICollector)hitsCollector, facets));
+            var top = hitsCollector.GetTopDocs();
             var hits = top.ScoreDocs.Skip((request.Page - 1) * request.PageSize).Select(sd =>
             {
                 var doc = searcher.Doc(sd.Doc);
@@ -133,7 +136,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
                     Guid.ParseExact(doc.Get("id"), "N"), doc.Get("title"), doc.Get("brand"), doc.Get("category"),
                     decimal.Parse(doc.Get("price"), CultureInfo.InvariantCulture), doc.Get("currency"), sd.Score);
             }).ToList();
-            return Task.FromResult(new SearchResult(hits, top.TotalHits, request.Page, request.PageSize));
+            return Task.FromResult(new SearchResult(hits, top.TotalHits, request.Page, request.PageSize, facets.ToFacets()));
         }
         finally
         {
@@ -240,14 +243,9 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
     {
         var filtered = new BooleanQuery { { query, Occur.MUST } };
         void Filter(Query filter) => filtered.Add(new ConstantScoreQuery(filter) { Boost = 0 }, Occur.MUST);
-        if (!string.IsNullOrWhiteSpace(request.Category))
+        if (!string.IsNullOrWhiteSpace(request.Category) && CategoryPaths.AndAncestors(request.Category) is { Count: > 0 } tree)
         {
-            var path = request.Category.Trim().TrimEnd('/');
-            Filter(new BooleanQuery
-            {
-                { new TermQuery(new Term("category_path", path)), Occur.SHOULD },
-                { new PrefixQuery(new Term("category_path", path + "/")), Occur.SHOULD },
-            });
+            Filter(new TermQuery(new Term("category_tree", tree[^1])));
         }
         if (!string.IsNullOrWhiteSpace(request.Brand))
         {
@@ -301,10 +299,13 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         new StoredField("price", d.Price.ToString(CultureInfo.InvariantCulture)),
         new StoredField("currency", d.Currency),
         new StringField("deleted", d.Deleted ? "1" : "0", Field.Store.NO),
-        // For filters and sorting (the text fields above are analysed for matching words).
-        new StringField("category_path", d.Category, Field.Store.NO),
+        // For filters, sorting and facets (the text fields above are analysed for matching words).
+        .. d.CategoryTree.Select(path => new StringField("category_tree", path, Field.Store.NO)),
+        .. d.CategoryTree.Select(path => new SortedSetDocValuesField(FacetCounter.CategoryField, new BytesRef(path))),
         new StringField("brand_exact", d.Brand, Field.Store.NO),
+        new SortedDocValuesField(FacetCounter.BrandField, new BytesRef(d.Brand)),
         new DoubleField("price_num", (double)d.Price, Field.Store.NO),
+        new NumericDocValuesField(FacetCounter.PriceField, (long)(d.Price * 100)),
         new Int64Field("updated", d.UpdatedAt.ToUnixTimeMilliseconds(), Field.Store.NO),
     ];
 
@@ -316,5 +317,95 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         _analyzer.Dispose();
         _writeLock.Dispose();
         _commitLock.Dispose();
+    }
+}
+
+/// <summary>
+/// Facet counts over every matching document (Lucene.Net.Facet is not available here): per index
+/// segment, counts by doc-values ordinal, turned into values when the segment is done.
+/// </summary>
+internal sealed class FacetCounter : ICollector
+{
+    public const string CategoryField = "category_facet";
+    public const string BrandField = "brand_facet";
+    public const string PriceField = "price_cents";
+    private const int Top = 20;
+
+    private readonly Dictionary<string, long> _categories = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _brands = new(StringComparer.Ordinal);
+    private readonly long[] _prices = new long[Facets.PriceBounds.Length + 1];
+    private SortedSetDocValues? _category;
+    private SortedDocValues? _brand;
+    private NumericDocValues? _price;
+    private long[] _categoryCounts = [];
+    private long[] _brandCounts = [];
+
+    public bool AcceptsDocsOutOfOrder => true;
+
+    public void SetScorer(Scorer scorer)
+    {
+    }
+
+    public void SetNextReader(AtomicReaderContext context)
+    {
+        Flush();
+        _category = context.AtomicReader.GetSortedSetDocValues(CategoryField);
+        _brand = context.AtomicReader.GetSortedDocValues(BrandField);
+        _price = context.AtomicReader.GetNumericDocValues(PriceField);
+        _categoryCounts = new long[_category?.ValueCount ?? 0];
+        _brandCounts = new long[_brand?.ValueCount ?? 0];
+    }
+
+    public void Collect(int doc)
+    {
+        if (_category is not null)
+        {
+            _category.SetDocument(doc);
+            long ord;
+            while ((ord = _category.NextOrd()) != SortedSetDocValues.NO_MORE_ORDS)
+            {
+                _categoryCounts[ord]++;
+            }
+        }
+        if (_brand is not null && _brand.GetOrd(doc) is >= 0 and var brand)
+        {
+            _brandCounts[brand]++;
+        }
+        if (_price is not null)
+        {
+            _prices[Facets.Bucket(_price.Get(doc) / 100m)]++;
+        }
+    }
+
+    /// <summary>Adds the finished segment's counts under their values.</summary>
+    private void Flush()
+    {
+        var value = new BytesRef();
+        for (var ord = 0; ord < _categoryCounts.Length; ord++)
+        {
+            if (_categoryCounts[ord] > 0)
+            {
+                _category!.LookupOrd(ord, value);
+                _categories[value.Utf8ToString()] = _categories.GetValueOrDefault(value.Utf8ToString()) + _categoryCounts[ord];
+            }
+        }
+        for (var ord = 0; ord < _brandCounts.Length; ord++)
+        {
+            if (_brandCounts[ord] > 0)
+            {
+                _brand!.LookupOrd(ord, value);
+                _brands[value.Utf8ToString()] = _brands.GetValueOrDefault(value.Utf8ToString()) + _brandCounts[ord];
+            }
+        }
+        _categoryCounts = [];
+        _brandCounts = [];
+    }
+
+    public Facets ToFacets()
+    {
+        Flush();
+        static IReadOnlyList<FacetValue> TopOf(Dictionary<string, long> counts) =>
+            [.. counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Take(Top).Select(c => new FacetValue(c.Key, c.Value))];
+        return new Facets(TopOf(_categories), TopOf(_brands), Facets.Ranges(_prices));
     }
 }

@@ -18,7 +18,16 @@ public static class SharedDataProtection
     {
         builder.AddRedisClient(redisConnectionName);
         var application = builder.Environment.ApplicationName;
-        builder.Services.AddDataProtection().SetApplicationName(application);
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName(application);
+        if (!builder.Environment.IsDevelopment())
+        {
+            // The keys sign session and antiforgery cookies: at rest in Redis they are encrypted, so
+            // reading Redis is not enough to forge a sign-in.
+            var path = builder.Configuration["DataProtection:CertificatePath"]
+                ?? throw new InvalidOperationException("DataProtection:CertificatePath (a PKCS#12 file) is required outside Development: it encrypts the keys kept in Redis.");
+            dataProtection.ProtectKeysWithCertificate(
+                System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(path, builder.Configuration["DataProtection:CertificatePassword"]));
+        }
         builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(options =>
             options.XmlRepository = new RedisXmlRepository(
                 () => sp.GetRequiredService<IConnectionMultiplexer>().GetDatabase(), $"dataprotection:{application}")));

@@ -34,18 +34,21 @@ public sealed class ServiceTokenClient(IHttpClientFactory clients, IOptions<Serv
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private string? _tokenEndpoint;
-    private (string Token, DateTimeOffset RenewAt)? _cached;
+    /// <summary>An immutable pair, swapped whole, so a reader never sees one token with another's renewal time.</summary>
+    private sealed record CachedToken(string Token, DateTimeOffset RenewAt);
+
+    private CachedToken? _cached;
 
     public async ValueTask<string> GetTokenAsync(CancellationToken ct)
     {
-        if (_cached is { } hit && clock.GetUtcNow() < hit.RenewAt)
+        if (Volatile.Read(ref _cached) is { } hit && clock.GetUtcNow() < hit.RenewAt)
         {
             return hit.Token;
         }
         await _gate.WaitAsync(ct);
         try
         {
-            if (_cached is { } again && clock.GetUtcNow() < again.RenewAt)
+            if (Volatile.Read(ref _cached) is { } again && clock.GetUtcNow() < again.RenewAt)
             {
                 return again.Token;
             }
@@ -73,7 +76,7 @@ public sealed class ServiceTokenClient(IHttpClientFactory clients, IOptions<Serv
                 ?? throw new InvalidOperationException("The token response was empty.");
             var lifetime = TimeSpan.FromSeconds(Math.Max(token.ExpiresIn, 1));
             var renewAt = clock.GetUtcNow() + (lifetime > o.RenewBefore * 2 ? lifetime - o.RenewBefore : lifetime / 2);
-            _cached = (token.AccessToken, renewAt);
+            Volatile.Write(ref _cached, new CachedToken(token.AccessToken, renewAt));
             return token.AccessToken;
         }
         finally
@@ -83,7 +86,7 @@ public sealed class ServiceTokenClient(IHttpClientFactory clients, IOptions<Serv
     }
 
     /// <summary>Forgets the cached token, e.g. after a 401 (the authority's keys may have rotated).</summary>
-    public void Invalidate() => _cached = null;
+    public void Invalidate() => Volatile.Write(ref _cached, null);
 
     private static async Task<string> DiscoverTokenEndpointAsync(HttpClient http, ServiceTokenOptions o, CancellationToken ct)
     {

@@ -195,6 +195,7 @@ public abstract class ProductStoreContract : IAsyncLifetime
     [Fact]
     public async Task A_scan_pages_through_every_product_once_in_id_order()
     {
+        await Store.AddAsync([.. Enumerable.Range(0, 7).Select(i => NewProduct($"Scanned {i}", published: i % 3 != 0))], [], Ct);
         var seen = new List<Guid>();
         Guid? after = null;
         while (true)
@@ -208,7 +209,11 @@ public abstract class ProductStoreContract : IAsyncLifetime
             after = page[^1].Id;
         }
 
+        Assert.Equal(7, seen.Count);
         Assert.Equal(await Store.CountAsync(Ct), seen.Count);
         Assert.Equal(seen.Count, seen.Distinct().Count());
+        // Each page resumed after the last id of the one before: the store's order is stable and total.
+        var published = await Store.ScanAsync(null, 100, publishedOnly: true, Ct);
+        Assert.Equal(4, published.Count);
     }
 }

@@ -29,6 +29,7 @@ public sealed class ElasticsearchRequestTests
         Assert.Equal("and", multiMatch.GetProperty("operator").GetString());
         Assert.Equal("AUTO:4,6", multiMatch.GetProperty("fuzziness").GetString());
         Assert.Equal(1, multiMatch.GetProperty("prefix_length").GetInt32());
+        Assert.Equal("bool_prefix", multiMatch.GetProperty("type").GetString());
     }
 
     [Fact]
@@ -88,5 +89,21 @@ public sealed class ElasticsearchRequestTests
         var document = Wire(new SearchDocument(Guid.NewGuid(), 1, Guid.NewGuid(), "t", "d", "b", "Fashion/Men/Shoes", 1m, "USD"));
 
         Assert.Equal(["Fashion", "Fashion/Men", "Fashion/Men/Shoes"], document.GetProperty("categoryTree").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [Fact]
+    public void A_query_asks_for_encoded_marked_fragments_of_title_and_description()
+    {
+        var body = Wire(ElasticsearchSearchIndex.BuildRequest(new Marketplace.Search.Index.SearchRequest("headphones")));
+
+        var highlight = body.GetProperty("highlight");
+        Assert.Equal("html", highlight.GetProperty("encoder").GetString());
+        Assert.Equal("<mark>", Single(highlight.GetProperty("pre_tags")).GetString());
+        var fields = highlight.GetProperty("fields");
+        var names = fields.ValueKind == JsonValueKind.Array
+            ? fields.EnumerateArray().SelectMany(f => f.EnumerateObject().Select(p => p.Name)).ToList()
+            : fields.EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Equal(["description", "title"], names.Order());
+        Assert.False(Wire(ElasticsearchSearchIndex.BuildRequest(new Marketplace.Search.Index.SearchRequest(null))).TryGetProperty("highlight", out _));
     }
 }

@@ -144,6 +144,17 @@ public sealed class LuceneSearchIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Hits_mark_the_matched_words_including_typos_and_encode_the_rest()
+    {
+        await _index.UpsertAsync(Doc("Kestrel <Pro> Headphones", description: "Closed-back headphones & a case."), Ct);
+
+        var hit = Assert.Single((await _index.SearchAsync(new SearchRequest("hedphones"), Ct)).Hits);
+
+        Assert.Equal("Kestrel &lt;Pro&gt; <mark>Headphones</mark>", hit.Highlights!["title"]);
+        Assert.Equal("Closed-back <mark>headphones</mark> &amp; a case.", hit.Highlights["description"]);
+    }
+
+    [Fact]
     public async Task Every_word_must_match()
     {
         await _index.UpsertAsync(Doc("Nimbus Rain Jacket", category: "Fashion/Men/Jackets", brand: "Nimbus"), Ct);

@@ -47,9 +47,9 @@ public static partial class ProductValidation
             Add("description", "description can be at most 5000 characters.");
         }
         Text(r.Brand, "brand", 1, 100, Add);
-        if (string.IsNullOrWhiteSpace(r.Category) || !CategoryPath().IsMatch(r.Category.Trim()))
+        if (string.IsNullOrWhiteSpace(r.Category) || r.Category.Trim().Length > 300 || !CategoryPath().IsMatch(r.Category.Trim()))
         {
-            Add("category", "category must be a path of 1 to 5 names separated by '/', e.g. Electronics/Phones; each name 1 to 60 letters, digits, spaces, '&' or '-'.");
+            Add("category", "category must be a path of 1 to 5 names separated by '/', e.g. Electronics/Phones, at most 300 characters; each name 1 to 60 letters, digits, spaces, '&' or '-'.");
         }
         CheckPrice(r.Price, "price", required: true, Add);
         if (string.IsNullOrWhiteSpace(r.Currency) || !Currency().IsMatch(r.Currency))
@@ -92,9 +92,10 @@ public static partial class ProductValidation
                 Add($"variants[{i}].sku", $"SKU {v.Sku} appears twice in this product.");
             }
             var options = v.Options ?? [];
-            if (options.Count > 10 || options.Any(o => string.IsNullOrWhiteSpace(o.Key) || o.Key.Length > 40 || string.IsNullOrWhiteSpace(o.Value) || o.Value.Length > 60))
+            if (options.Count > 10 || options.Any(o => string.IsNullOrWhiteSpace(o.Key) || o.Key.Length > 40 || string.IsNullOrWhiteSpace(o.Value) || o.Value.Length > 60)
+                || options.Keys.Select(k => k.Trim()).Distinct(StringComparer.Ordinal).Count() != options.Count)
             {
-                Add($"variants[{i}].options", "A variant has at most 10 options, each a name of 1 to 40 and a value of 1 to 60 characters.");
+                Add($"variants[{i}].options", "A variant has at most 10 options with distinct names, each a name of 1 to 40 and a value of 1 to 60 characters.");
             }
             CheckPrice(v.PriceOverride, $"variants[{i}].priceOverride", required: false, Add);
         }

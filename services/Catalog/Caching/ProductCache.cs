@@ -25,20 +25,32 @@ public sealed class ProductCache(HybridCache cache, IConnectionMultiplexer redis
         cache.GetOrCreateAsync(ProductKey(id), load, ProductEntry, cancellationToken: ct);
 
     public ValueTask<ProductPage> GetListAsync(ProductQuery query, Func<CancellationToken, ValueTask<ProductPage>> load, CancellationToken ct) =>
-        cache.GetOrCreateAsync($"catalog:list:{query.Category?.ToLowerInvariant()}|{query.MerchantId}|{query.Page}|{query.PageSize}",
+        cache.GetOrCreateAsync($"catalog:list:{query.Category}|{query.MerchantId}|{query.Page}|{query.PageSize}",
             load, ListEntry, [ListsTag], ct);
 
     /// <summary>After a committed write: drop the product and every list, here, in Redis and on every other instance.</summary>
     public async Task InvalidateAsync(Guid id)
     {
-        await DropAsync(id.ToString("N"));
-        await redis.GetSubscriber().PublishAsync(Channel, id.ToString("N"));
+        await DropAndTellOthersAsync(id.ToString("N"));
         _ = Task.Run(async () =>
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500));
-            await DropAsync(id.ToString("N"));
-            await redis.GetSubscriber().PublishAsync(Channel, id.ToString("N"));
+            await DropAndTellOthersAsync(id.ToString("N"));
         });
+    }
+
+    /// <summary>Never fails the write that called it: without Redis, entries expire on their own.</summary>
+    private async Task DropAndTellOthersAsync(string id)
+    {
+        await DropAsync(id);
+        try
+        {
+            await redis.GetSubscriber().PublishAsync(Channel, id);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            logger.LogWarning(ex, "Could not tell other instances to drop {Key}; their copies expire on their own", id);
+        }
     }
 
     private async Task DropAsync(string id)

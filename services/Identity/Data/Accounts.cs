@@ -24,7 +24,17 @@ public sealed class Accounts(UserManager<MarketplaceUser> users, AccountsDbConte
             };
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             db.AddIntegrationEvent(new UserRegistered(user.Id, email, displayName, clock.GetUtcNow()));
-            var result = await users.CreateAsync(user, password);
+            IdentityResult result;
+            try
+            {
+                result = await users.CreateAsync(user, password);
+            }
+            catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+            {
+                // Another registration with this address committed between the check and ours.
+                db.ChangeTracker.Clear();
+                return (IdentityResult.Failed(users.ErrorDescriber.DuplicateEmail(email)), (MarketplaceUser?)null);
+            }
             if (result.Succeeded)
             {
                 result = await users.AddToRoleAsync(user, role);

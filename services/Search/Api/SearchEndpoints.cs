@@ -9,6 +9,9 @@ public static class SearchEndpoints
 {
     public const int MaxPageSize = 100;
 
+    /// <summary>How deep paging goes (Elasticsearch's default result window).</summary>
+    public const int MaxDepth = 10_000;
+
     public static IEndpointRouteBuilder MapSearchEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/search", Search).WithTags("Search");
@@ -61,6 +64,10 @@ public static class SearchEndpoints
         if (pageSize is < 1 or > MaxPageSize)
         {
             errors["pageSize"] = [$"pageSize must be between 1 and {MaxPageSize}."];
+        }
+        else if (page * pageSize > MaxDepth)
+        {
+            errors["page"] = [$"Results go {MaxDepth} deep: page × pageSize must be at most {MaxDepth}. Narrow the search instead."];
         }
         if (errors.Count > 0)
         {

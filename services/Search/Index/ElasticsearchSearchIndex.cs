@@ -6,7 +6,8 @@ namespace Marketplace.Search.Index;
 /// <summary>Elasticsearch (containers mode). Versions use the product version as an external version.</summary>
 public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISearchIndex
 {
-    public const string IndexName = "products";
+    /// <summary>Versioned with the document shape: after a change, a new, empty index is filled from the catalogue.</summary>
+    public const string IndexName = "products-v2";
 
     public async Task<bool> UpsertAsync(SearchDocument document, CancellationToken ct)
     {
@@ -41,6 +42,8 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
                     Query = request.Query,
                     Fields = new[] { "title^4", "brand^2", "category^1.5", "description" },
                     Operator = Operator.And,
+                    // The last word as a prefix too (the shopper may still be typing), as in the Lucene adapter.
+                    Type = TextQueryType.BoolPrefix,
                     // The same tolerance as the Lucene adapter: 0 edits up to 3 letters, 1 up to 5, then 2.
                     Fuzziness = new Fuzziness("AUTO:4,6"),
                     PrefixLength = 1,
@@ -48,6 +51,18 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
             Filter = Filters(request),
             // Tombstones keep removed products' versions but never match a search.
             MustNot = [new TermQuery { Field = "deleted", Value = true }],
+        },
+        Highlight = string.IsNullOrWhiteSpace(request.Query) ? null : new Elastic.Clients.Elasticsearch.Core.Search.Highlight
+        {
+            Fields = new Dictionary<Field, Elastic.Clients.Elasticsearch.Core.Search.HighlightField>
+            {
+                [new Field("title")] = new() { NumberOfFragments = 1, FragmentSize = 120 },
+                [new Field("description")] = new() { NumberOfFragments = 1, FragmentSize = 120 },
+            },
+            PreTags = ["<mark>"],
+            PostTags = ["</mark>"],
+            // The text around the marks is HTML-encoded, as in the Lucene adapter.
+            Encoder = Elastic.Clients.Elasticsearch.Core.Search.HighlighterEncoder.Html,
         },
         Aggregations = new Dictionary<string, Elastic.Clients.Elasticsearch.Aggregations.Aggregation>
         {
@@ -101,7 +116,8 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
         }
         var hits = response.Hits
             .Where(h => h.Source is not null)
-            .Select(h => new SearchHit(h.Source!.ProductId, h.Source.Title, h.Source.Brand, h.Source.Category, h.Source.Price, h.Source.Currency, h.Score ?? 0))
+            .Select(h => new SearchHit(h.Source!.ProductId, h.Source.Title, h.Source.Brand, h.Source.Category, h.Source.Price, h.Source.Currency, h.Score ?? 0,
+                h.Highlight?.Where(f => f.Value.Count > 0).ToDictionary(f => f.Key, f => f.Value.First())))
             .ToList();
         return new SearchResult(hits, response.Total, request.Page, request.PageSize, ReadFacets(response));
     }

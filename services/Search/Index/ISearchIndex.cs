@@ -71,7 +71,12 @@ public sealed record Facets(IReadOnlyList<FacetValue> Categories, IReadOnlyList<
             .Select(i => new PriceRange(i == 0 ? 0 : PriceBounds[i - 1], i < PriceBounds.Length ? PriceBounds[i] : null, counts[i]))];
 }
 
-public sealed record SearchHit(Guid ProductId, string Title, string Brand, string Category, decimal Price, string Currency, double Score);
+/// <param name="Highlights">
+/// Per field (<c>title</c>, <c>description</c>), the best fragment with the matched words in
+/// <c>&lt;mark&gt;</c>; the rest of the text is HTML-encoded, so it can be shown as is.
+/// </param>
+public sealed record SearchHit(Guid ProductId, string Title, string Brand, string Category, decimal Price, string Currency, double Score,
+    IReadOnlyDictionary<string, string>? Highlights = null);
 
 public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, long Total, int Page, int PageSize, Facets Facets);
 

@@ -19,6 +19,9 @@ namespace Marketplace.Search.Index;
 public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
 {
     private const LuceneVersion Version = LuceneVersion.LUCENE_48;
+
+    /// <summary>Grows whenever the indexed fields change; documents written under an older schema are never reused.</summary>
+    public const int SchemaVersion = 2;
     private static readonly string[] SearchFields = ["title", "brand", "category", "description"];
     private static readonly Dictionary<string, float> Boosts = new() { ["title"] = 4f, ["brand"] = 2f, ["category"] = 1.5f, ["description"] = 1f };
 
@@ -48,17 +51,20 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
     public async Task<bool> UpsertAsync(SearchDocument document, CancellationToken ct)
     {
         Task committed;
+        bool applied;
         await _writeLock.WaitAsync(ct);
         try
         {
             var id = document.ProductId.ToString("N");
             var current = _versions.TryGetValue(id, out var written) ? written : IndexedVersion(id);
-            if (current is { } held && held >= document.Version)
+            applied = current is not { } held || held < document.Version;
+            if (applied)
             {
-                return false;
+                _writer.UpdateDocument(new Term("id", id), ToLucene(id, document));
+                _versions[id] = document.Version;
             }
-            _writer.UpdateDocument(new Term("id", id), ToLucene(id, document));
-            _versions[id] = document.Version;
+            // Skipped or not, the answer waits for the commit: the newer version we hold may still be
+            // only in the writer's buffer (e.g. this is the redelivery of a write whose commit failed).
             committed = _nextCommit.Task;
         }
         finally
@@ -66,7 +72,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
             _writeLock.Release();
         }
         await CommitAsync(committed, ct);
-        return true;
+        return applied;
     }
 
     /// <summary>
@@ -129,12 +135,14 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
             var facets = new FacetCounter();
             searcher.Search(query, MultiCollector.Wrap((ICollector)hitsCollector, facets));
             var top = hitsCollector.GetTopDocs();
+            var highlighter = string.IsNullOrWhiteSpace(request.Query) ? null : Highlighter(BuildQuery(request.Query), searcher.IndexReader);
             var hits = top.ScoreDocs.Skip((request.Page - 1) * request.PageSize).Select(sd =>
             {
                 var doc = searcher.Doc(sd.Doc);
                 return new SearchHit(
                     Guid.ParseExact(doc.Get("id"), "N"), doc.Get("title"), doc.Get("brand"), doc.Get("category"),
-                    decimal.Parse(doc.Get("price"), CultureInfo.InvariantCulture), doc.Get("currency"), sd.Score);
+                    decimal.Parse(doc.Get("price"), CultureInfo.InvariantCulture), doc.Get("currency"), sd.Score,
+                    highlighter is null ? null : Highlight(highlighter, doc));
             }).ToList();
             return Task.FromResult(new SearchResult(hits, top.TotalHits, request.Page, request.PageSize, facets.ToFacets()));
         }
@@ -236,6 +244,31 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         }
         stream.End();
         return terms;
+    }
+
+    /// <summary>Marks the query's words, fuzzy and prefix matches included (the query is rewritten against the index).</summary>
+    private static Lucene.Net.Search.Highlight.Highlighter Highlighter(Query query, IndexReader reader)
+    {
+        var scorer = new Lucene.Net.Search.Highlight.QueryScorer(query.Rewrite(reader)) { ExpandMultiTermQuery = true };
+        return new Lucene.Net.Search.Highlight.Highlighter(
+            new Lucene.Net.Search.Highlight.SimpleHTMLFormatter("<mark>", "</mark>"), new Lucene.Net.Search.Highlight.SimpleHTMLEncoder(), scorer)
+        {
+            TextFragmenter = new Lucene.Net.Search.Highlight.SimpleSpanFragmenter(scorer, 120),
+        };
+    }
+
+    private Dictionary<string, string> Highlight(Lucene.Net.Search.Highlight.Highlighter highlighter, Document doc)
+    {
+        var highlights = new Dictionary<string, string>();
+        foreach (var field in (string[])["title", "description"])
+        {
+            var text = doc.Get(field) ?? "";
+            if (highlighter.GetBestFragment(_analyzer, field, text) is { Length: > 0 } fragment)
+            {
+                highlights[field] = fragment;
+            }
+        }
+        return highlights;
     }
 
     /// <summary>The filters narrow without scoring: a category and its subcategories, a brand, a price range.</summary>

@@ -13,7 +13,8 @@ public static class SearchIndexRegistration
         {
             case "lucene":
                 var path = builder.Configuration["SearchIndex:Path"] ?? Path.Combine(AppContext.BaseDirectory, "search-index");
-                builder.Services.AddSingleton<ISearchIndex>(_ => new LuceneSearchIndex(path));
+                // One directory per index schema: after a change of fields a new, empty index is filled from the catalogue.
+                builder.Services.AddSingleton<ISearchIndex>(_ => new LuceneSearchIndex(Path.Combine(path, $"v{LuceneSearchIndex.SchemaVersion}")));
                 break;
             case "elasticsearch":
                 var connectionString = builder.Configuration.GetConnectionString("elasticsearch")

@@ -182,6 +182,17 @@ public sealed class IdentityTests(MarketplaceAppFixture fixture)
     }
 
     [Fact]
+    public async Task Ending_a_session_without_an_id_token_hint_asks_the_user_first()
+    {
+        using var gateway = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.App.GetEndpoint("gateway", "http") };
+
+        using var response = await gateway.GetAsync("/connect/endsession", Ct);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/account/signout", new Uri(fixture.App.GetEndpoint("gateway", "http"), response.Headers.Location!).AbsolutePath);
+    }
+
+    [Fact]
     public async Task An_authorization_request_without_pkce_is_refused()
     {
         using var response = await AuthorizeAsync(

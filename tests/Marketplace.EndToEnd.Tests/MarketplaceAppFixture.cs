@@ -73,6 +73,10 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
         {
             throw new TimeoutException("The app did not become healthy within 5 minutes: " + DescribeResources() + await LogsOfStoppedResourcesAsync());
         }
+        catch (DistributedApplicationException e)
+        {
+            throw new InvalidOperationException($"{e.Message} {DescribeResources()}{await LogsOfStoppedResourcesAsync()}", e);
+        }
         StartupTime = stopwatch.Elapsed;
         Console.WriteLine($"Marketplace app healthy in {StartupTime.TotalSeconds:F1} s");
     }

@@ -68,62 +68,48 @@ public sealed class PostgresProductStore(CatalogDbContext db) : IProductStore
         }
         db.Products.Add(ToRow(product));
         db.Skus.AddRange(product.Skus.Select(sku => new ProductSkuRow { Sku = sku, ProductId = product.Id }));
-        return await SaveAsync(product, events, ct);
+        return await SaveAsync(product.Id, product, events, ct);
     }
 
     public async Task<WriteResult> ReplaceAsync(Product product, long expectedVersion, IReadOnlyCollection<IIntegrationEvent> events, CancellationToken ct)
     {
-        var row = await db.Products.SingleOrDefaultAsync(p => p.Id == product.Id, ct);
-        if (row is null)
+        var (row, refusal) = await LoadAtVersionAsync(product.Id, expectedVersion, ct);
+        if (refusal is not null)
         {
-            return WriteResult.NotFound;
-        }
-        if (row.Version != expectedVersion)
-        {
-            return WriteResult.VersionConflict;
+            return refusal;
         }
         if (await SkuTakenAsync(product, ct) is { } taken)
         {
             return new WriteResult(WriteOutcome.DuplicateSku, taken);
         }
         // The row's version as read is the concurrency token: a writer that got in between makes this update match no row.
-        db.Entry(row).CurrentValues.SetValues(ToRow(product));
+        db.Entry(row!).CurrentValues.SetValues(ToRow(product));
         var claimed = await db.Skus.Where(s => s.ProductId == product.Id).ToListAsync(ct);
         var wanted = product.Skus.ToHashSet(StringComparer.Ordinal);
         db.Skus.RemoveRange(claimed.Where(s => !wanted.Contains(s.Sku)));
         db.Skus.AddRange(wanted.Except(claimed.Select(s => s.Sku)).Select(sku => new ProductSkuRow { Sku = sku, ProductId = product.Id }));
-        return await SaveAsync(product, events, ct);
+        return await SaveAsync(product.Id, product, events, ct);
     }
 
     public async Task<WriteResult> DeleteAsync(Guid id, long expectedVersion, IReadOnlyCollection<IIntegrationEvent> events, CancellationToken ct)
     {
+        var (row, refusal) = await LoadAtVersionAsync(id, expectedVersion, ct);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+        // Its SKU claims go with it (cascade).
+        db.Products.Remove(row!);
+        return await SaveAsync(id, null, events, ct);
+    }
+
+    /// <summary>The stored row, tracked, if it exists and is still at the version the writer read.</summary>
+    private async Task<(ProductRow? Row, WriteResult? Refusal)> LoadAtVersionAsync(Guid id, long expectedVersion, CancellationToken ct)
+    {
         var row = await db.Products.SingleOrDefaultAsync(p => p.Id == id, ct);
-        if (row is null)
-        {
-            return WriteResult.NotFound;
-        }
-        if (row.Version != expectedVersion)
-        {
-            return WriteResult.VersionConflict;
-        }
-        db.Products.Remove(row);
-        foreach (var e in events)
-        {
-            db.AddIntegrationEvent(e);
-        }
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return WriteResult.Done;
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return await ExistsAsync(id, ct) ? WriteResult.VersionConflict : WriteResult.NotFound;
-        }
-        finally
-        {
-            db.ChangeTracker.Clear();
-        }
+        return row is null ? (null, WriteResult.NotFound)
+            : row.Version != expectedVersion ? (null, WriteResult.VersionConflict)
+            : (row, null);
     }
 
     public async Task AddAsync(IReadOnlyCollection<Product> products, IReadOnlyCollection<IIntegrationEvent> events, CancellationToken ct)
@@ -144,7 +130,8 @@ public sealed class PostgresProductStore(CatalogDbContext db) : IProductStore
         }
     }
 
-    private async Task<WriteResult> SaveAsync(Product product, IReadOnlyCollection<IIntegrationEvent> events, CancellationToken ct)
+    /// <param name="product">The product written (null for a delete), to name a SKU another product took meanwhile.</param>
+    private async Task<WriteResult> SaveAsync(Guid id, Product? product, IReadOnlyCollection<IIntegrationEvent> events, CancellationToken ct)
     {
         foreach (var e in events)
         {
@@ -157,9 +144,9 @@ public sealed class PostgresProductStore(CatalogDbContext db) : IProductStore
         }
         catch (DbUpdateConcurrencyException)
         {
-            return await ExistsAsync(product.Id, ct) ? WriteResult.VersionConflict : WriteResult.NotFound;
+            return await ExistsAsync(id, ct) ? WriteResult.VersionConflict : WriteResult.NotFound;
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "PK_product_skus" })
+        catch (DbUpdateException e) when (product is not null && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "PK_product_skus" })
         {
             // A concurrent writer claimed one of the SKUs between the check and the commit.
             db.ChangeTracker.Clear();

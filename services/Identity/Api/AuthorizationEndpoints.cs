@@ -59,8 +59,13 @@ public static class AuthorizationEndpoints
     /// Ends the Identity session and returns to the client's registered post-logout address
     /// (OpenIddict has checked it against the client named by <c>id_token_hint</c> or <c>client_id</c>).
     /// </summary>
-    static async Task<IResult> EndSession(SignInManager<MarketplaceUser> signIn)
+    static async Task<IResult> EndSession(HttpContext context, SignInManager<MarketplaceUser> signIn)
     {
+        if (string.IsNullOrEmpty(context.GetOpenIddictServerRequest()?.IdTokenHint))
+        {
+            // Nothing proves which app's session asks: a link on any site could sign people out. Ask them.
+            return Results.Redirect("/account/signout");
+        }
         await signIn.SignOutAsync();
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/account/signout" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
     }

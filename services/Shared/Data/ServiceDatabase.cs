@@ -30,17 +30,34 @@ public static class ServiceDatabase
         return builder;
     }
 
-    /// <summary>Applies pending migrations before the service takes traffic (EF Core serialises concurrent migrators).</summary>
+    /// <summary>
+    /// Applies pending migrations before the service takes traffic. EF Core serialises concurrent
+    /// migrators with a lock, but on a brand-new database two replicas can still race creating the
+    /// history and lock tables themselves (PostgreSQL answers one of them with a duplicate pg_type or
+    /// table); that one tries again, and then finds the work done.
+    /// </summary>
     public static async Task MigrateDatabaseAsync<TDbContext>(this WebApplication app) where TDbContext : DbContext
     {
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
-        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServiceDatabase));
-        var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
-        if (pending.Count > 0)
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServiceDatabase));
+        for (var attempt = 1; ; attempt++)
         {
-            logger.LogInformation("Applying migrations {Migrations} to {Database}", pending, db.Database.GetDbConnection().Database);
-            await db.Database.MigrateAsync();
+            try
+            {
+                await using var scope = app.Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+                var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
+                if (pending.Count > 0)
+                {
+                    logger.LogInformation("Applying migrations {Migrations} to {Database}", pending, db.Database.GetDbConnection().Database);
+                    await db.Database.MigrateAsync();
+                }
+                return;
+            }
+            catch (Npgsql.PostgresException e) when (attempt < 5 && e.SqlState is Npgsql.PostgresErrorCodes.UniqueViolation or Npgsql.PostgresErrorCodes.DuplicateTable)
+            {
+                logger.LogInformation("Another instance is migrating the same database ({Reason}); trying again", e.MessageText);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
         }
     }
 }

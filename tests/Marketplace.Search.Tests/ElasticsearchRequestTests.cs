@@ -106,4 +106,20 @@ public sealed class ElasticsearchRequestTests
         Assert.Equal(["description", "title"], names.Order());
         Assert.False(Wire(ElasticsearchSearchIndex.BuildRequest(new Marketplace.Search.Index.SearchRequest(null))).TryGetProperty("highlight", out _));
     }
+
+    [Fact]
+    public void The_index_is_created_with_keyword_sub_fields_for_filters_and_facets_and_real_types()
+    {
+        var properties = Wire(ElasticsearchMapping.CreateIndexRequest()).GetProperty("mappings").GetProperty("properties");
+
+        foreach (var field in (string[])["title", "brand", "category", "categoryTree"])
+        {
+            Assert.Equal("text", properties.GetProperty(field).GetProperty("type").GetString());
+            Assert.Equal("keyword", properties.GetProperty(field).GetProperty("fields").GetProperty("keyword").GetProperty("type").GetString());
+        }
+        Assert.Equal("scaled_float", properties.GetProperty("price").GetProperty("type").GetString());
+        Assert.Equal(100, properties.GetProperty("price").GetProperty("scaling_factor").GetDouble());
+        Assert.Equal("date", properties.GetProperty("updatedAt").GetProperty("type").GetString());
+        Assert.Equal("boolean", properties.GetProperty("deleted").GetProperty("type").GetString());
+    }
 }

@@ -164,3 +164,59 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
         return response.IsValidResponse ? response.Count : 0;
     }
 }
+
+/// <summary>
+/// The index's mapping, explicit rather than guessed from the first document: text fields for
+/// matching with keyword sub-fields for filters and facets, a real number for prices, a date for sorting.
+/// </summary>
+public static class ElasticsearchMapping
+{
+    public static Elastic.Clients.Elasticsearch.IndexManagement.CreateIndexRequest CreateIndexRequest() => new(ElasticsearchSearchIndex.IndexName)
+    {
+        Mappings = new Elastic.Clients.Elasticsearch.Mapping.TypeMapping
+        {
+            Properties = new Elastic.Clients.Elasticsearch.Mapping.Properties
+            {
+                { "productId", new Elastic.Clients.Elasticsearch.Mapping.KeywordProperty() },
+                { "merchantId", new Elastic.Clients.Elasticsearch.Mapping.KeywordProperty() },
+                { "version", new Elastic.Clients.Elasticsearch.Mapping.LongNumberProperty() },
+                { "title", TextWithKeyword() },
+                { "description", new Elastic.Clients.Elasticsearch.Mapping.TextProperty() },
+                { "brand", TextWithKeyword() },
+                { "category", TextWithKeyword() },
+                { "categoryTree", TextWithKeyword() },
+                { "price", new Elastic.Clients.Elasticsearch.Mapping.ScaledFloatNumberProperty { ScalingFactor = 100 } },
+                { "currency", new Elastic.Clients.Elasticsearch.Mapping.KeywordProperty() },
+                { "deleted", new Elastic.Clients.Elasticsearch.Mapping.BooleanProperty() },
+                { "updatedAt", new Elastic.Clients.Elasticsearch.Mapping.DateProperty() },
+            },
+        },
+    };
+
+    private static Elastic.Clients.Elasticsearch.Mapping.TextProperty TextWithKeyword() => new()
+    {
+        Fields = new Elastic.Clients.Elasticsearch.Mapping.Properties { { "keyword", new Elastic.Clients.Elasticsearch.Mapping.KeywordProperty { IgnoreAbove = 512 } } },
+    };
+}
+
+/// <summary>Creates the index with its mapping at start if it does not exist yet.</summary>
+internal sealed class ElasticsearchIndexCreator(ElasticsearchClient client, ILogger<ElasticsearchIndexCreator> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var exists = await client.Indices.ExistsAsync(ElasticsearchSearchIndex.IndexName, cancellationToken);
+        if (exists.Exists)
+        {
+            return;
+        }
+        var created = await client.Indices.CreateAsync(ElasticsearchMapping.CreateIndexRequest(), cancellationToken);
+        // 400 resource_already_exists: another replica created it first, which is as good.
+        if (!created.IsValidResponse && created.ApiCallDetails.HttpStatusCode != 400)
+        {
+            throw new InvalidOperationException($"Creating the Elasticsearch index failed: {created.DebugInformation}");
+        }
+        logger.LogInformation("Elasticsearch index {Index} ready", ElasticsearchSearchIndex.IndexName);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -21,6 +21,7 @@ public static class SearchIndexRegistration
                     ?? throw new InvalidOperationException("SearchIndex:Provider is 'elasticsearch' but connection string 'elasticsearch' is missing.");
                 builder.Services.AddSingleton(new ElasticsearchClient(new ElasticsearchClientSettings(new Uri(connectionString))));
                 builder.Services.AddSingleton<ISearchIndex, ElasticsearchSearchIndex>();
+                builder.Services.AddHostedService<ElasticsearchIndexCreator>();
                 break;
             default:
                 throw new InvalidOperationException($"Unknown SearchIndex:Provider '{provider}': use 'lucene' or 'elasticsearch'.");

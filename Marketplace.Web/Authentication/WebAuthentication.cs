@@ -97,6 +97,10 @@ public static class WebAuthentication
         return builder;
     }
 
+    /// <summary>The sign-in address that brings the user back to where they are.</summary>
+    public static string SignInUrl(Microsoft.AspNetCore.Components.NavigationManager navigation) =>
+        $"{SignInPath.TrimStart('/')}?returnUrl={Uri.EscapeDataString("/" + navigation.ToBaseRelativePath(navigation.Uri))}";
+
     public static IEndpointRouteBuilder MapWebAuthenticationEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet(SignInPath, (string? returnUrl, HttpContext context) =>

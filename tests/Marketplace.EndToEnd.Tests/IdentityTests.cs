@@ -177,14 +177,14 @@ public sealed class IdentityTests(MarketplaceAppFixture fixture)
 
     private async Task<HttpResponseMessage> AuthorizeAsync(string query)
     {
-        using var gateway = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.App.GetEndpoint("gateway", "http") };
+        using var gateway = fixture.CreateClientWithoutRedirects("gateway");
         return await gateway.GetAsync("/connect/authorize?" + query, Ct);
     }
 
     [Fact]
     public async Task Ending_a_session_without_an_id_token_hint_asks_the_user_first()
     {
-        using var gateway = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.App.GetEndpoint("gateway", "http") };
+        using var gateway = fixture.CreateClientWithoutRedirects("gateway");
 
         using var response = await gateway.GetAsync("/connect/endsession", Ct);
 

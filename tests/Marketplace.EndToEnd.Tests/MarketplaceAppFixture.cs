@@ -125,6 +125,10 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
     /// <summary>A client without retries, for tests that must see a refusal (the standard handler retries 429).</summary>
     public HttpClient CreateRawClient(string resource) => new() { BaseAddress = App.GetEndpoint(resource, "http") };
 
+    /// <summary>A client that shows redirects instead of following them (sign-in and OIDC flows).</summary>
+    public HttpClient CreateClientWithoutRedirects(string resource) =>
+        new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = App.GetEndpoint(resource, "http") };
+
     public const string AllApiScopes = "openid profile email roles catalog inventory ordering payment search users notification";
 
     /// <summary>The password grant of the development client, through the gateway's token endpoint.</summary>

@@ -114,7 +114,7 @@ public sealed class SystemTests(MarketplaceAppFixture fixture)
     [Fact]
     public async Task Merchant_console_sends_an_anonymous_visitor_to_sign_in_with_pkce()
     {
-        using var web = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.App.GetEndpoint("web", "http") };
+        using var web = fixture.CreateClientWithoutRedirects("web");
 
         using var response = await web.GetAsync("/admin", Ct);
 

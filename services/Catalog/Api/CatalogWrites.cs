@@ -109,16 +109,17 @@ public sealed class CatalogWrites(IProductStore store, ProductCache cache, TimeP
         {
             return refusal;
         }
-        var read = product!.Version;
+        var (read, readAt) = (product!.Version, product.UpdatedAt);
         var now = clock.GetUtcNow();
         product.Version = read + 1;
         product.UpdatedAt = now;
         var events = change(product, now);
         if (events is null)
         {
-            product.Version = read;
+            // Nothing changed: answer with the product as read.
+            (product.Version, product.UpdatedAt) = (read, readAt);
             http.Response.Headers.ETag = ETags.For(read);
-            return TypedResults.Ok(await store.GetAsync(id, ct));
+            return TypedResults.Ok(product);
         }
         var result = await store.ReplaceAsync(product, read, events, ct);
         if (result.Outcome != WriteOutcome.Done)

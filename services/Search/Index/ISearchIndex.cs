@@ -52,8 +52,6 @@ public sealed record Facets(IReadOnlyList<FacetValue> Categories, IReadOnlyList<
 {
     public static readonly decimal[] PriceBounds = [25m, 50m, 100m, 250m, 500m, 1000m];
 
-    public static readonly Facets Empty = new([], [], []);
-
     /// <summary>The bucket a price falls in: 0 below the first bound, PriceBounds.Length at or above the last.</summary>
     public static int Bucket(decimal price)
     {

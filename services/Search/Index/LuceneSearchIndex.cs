@@ -22,7 +22,6 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
 
     /// <summary>Grows whenever the indexed fields change; documents written under an older schema are never reused.</summary>
     public const int SchemaVersion = 2;
-    private static readonly string[] SearchFields = ["title", "brand", "category", "description"];
     private static readonly Dictionary<string, float> Boosts = new() { ["title"] = 4f, ["brand"] = 2f, ["category"] = 1.5f, ["description"] = 1f };
 
     private readonly LuceneDirectory _directory;
@@ -121,13 +120,11 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         await committed;
     }
 
-    public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken ct)
-    {
-        _searchers.MaybeRefreshBlocking();
-        var searcher = _searchers.Acquire();
-        try
+    public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken ct) =>
+        WithSearcher(fresh: true, searcher =>
         {
-            var query = Live(Filtered(BuildQuery(request.Query), request));
+            var words = BuildQuery(request.Query);
+            var query = Live(Filtered(words, request));
             var n = request.Page * request.PageSize;
             ITopDocsCollector hitsCollector = request.Sort == SearchSort.Relevance
                 ? TopScoreDocCollector.Create(n, docsScoredInOrder: false)
@@ -135,7 +132,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
             var facets = new FacetCounter();
             searcher.Search(query, MultiCollector.Wrap((ICollector)hitsCollector, facets));
             var top = hitsCollector.GetTopDocs();
-            var highlighter = string.IsNullOrWhiteSpace(request.Query) ? null : Highlighter(BuildQuery(request.Query), searcher.IndexReader);
+            var highlighter = string.IsNullOrWhiteSpace(request.Query) ? null : Highlighter(words, searcher.IndexReader);
             var hits = top.ScoreDocs.Skip((request.Page - 1) * request.PageSize).Select(sd =>
             {
                 var doc = searcher.Doc(sd.Doc);
@@ -145,26 +142,10 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
                     highlighter is null ? null : Highlight(highlighter, doc));
             }).ToList();
             return Task.FromResult(new SearchResult(hits, top.TotalHits, request.Page, request.PageSize, facets.ToFacets()));
-        }
-        finally
-        {
-            _searchers.Release(searcher);
-        }
-    }
+        });
 
-    public Task<long> CountAsync(CancellationToken ct)
-    {
-        _searchers.MaybeRefreshBlocking();
-        var searcher = _searchers.Acquire();
-        try
-        {
-            return Task.FromResult((long)searcher.Search(Live(new MatchAllDocsQuery()), 1).TotalHits);
-        }
-        finally
-        {
-            _searchers.Release(searcher);
-        }
-    }
+    public Task<long> CountAsync(CancellationToken ct) =>
+        Task.FromResult(WithSearcher(fresh: true, searcher => (long)searcher.Search(Live(new MatchAllDocsQuery()), 1).TotalHits));
 
     /// <summary>
     /// Every word must match some field (AND), exactly or within its typo tolerance, the last one also
@@ -212,19 +193,9 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         {
             query.Add(i == terms.Count - 1 ? new PrefixQuery(new Term("title", terms[i])) : new TermQuery(new Term("title", terms[i])), Occur.MUST);
         }
-        _searchers.MaybeRefreshBlocking();
-        var searcher = _searchers.Acquire();
-        try
-        {
-            var top = searcher.Search(Live(query), limit * 4);
-            IReadOnlyList<string> titles = top.ScoreDocs.Select(sd => searcher.Doc(sd.Doc).Get("title"))
-                .Distinct(StringComparer.OrdinalIgnoreCase).Take(limit).ToList();
-            return Task.FromResult(titles);
-        }
-        finally
-        {
-            _searchers.Release(searcher);
-        }
+        return Task.FromResult(WithSearcher<IReadOnlyList<string>>(fresh: true, searcher =>
+            [.. searcher.Search(Live(query), limit * 4).ScoreDocs.Select(sd => searcher.Doc(sd.Doc).Get("title"))
+                .Distinct(StringComparer.OrdinalIgnoreCase).Take(limit)]));
     }
 
     /// <summary>The words of a query as the index holds them (lower-cased, split like the indexed text).</summary>
@@ -299,6 +270,27 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         _ => Sort.RELEVANCE,
     };
 
+    /// <summary>
+    /// Runs <paramref name="read"/> on a searcher, released after. <paramref name="fresh"/> first reopens it
+    /// on the latest writes (searches read their own writes); the version check needs no reopen.
+    /// </summary>
+    private T WithSearcher<T>(bool fresh, Func<IndexSearcher, T> read)
+    {
+        if (fresh)
+        {
+            _searchers.MaybeRefreshBlocking();
+        }
+        var searcher = _searchers.Acquire();
+        try
+        {
+            return read(searcher);
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+    }
+
     /// <summary>Tombstones keep removed products' versions but never match a search.</summary>
     private static BooleanQuery Live(Query query) => new()
     {
@@ -306,19 +298,12 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         { new TermQuery(new Term("deleted", "1")), Occur.MUST_NOT },
     };
 
-    private long? IndexedVersion(string id)
-    {
-        var searcher = _searchers.Acquire();
-        try
+    private long? IndexedVersion(string id) =>
+        WithSearcher(fresh: false, searcher =>
         {
             var top = searcher.Search(new TermQuery(new Term("id", id)), 1);
-            return top.TotalHits == 0 ? null : searcher.Doc(top.ScoreDocs[0].Doc).GetField("version").GetInt64Value();
-        }
-        finally
-        {
-            _searchers.Release(searcher);
-        }
-    }
+            return top.TotalHits == 0 ? null : (long?)searcher.Doc(top.ScoreDocs[0].Doc).GetField("version").GetInt64Value();
+        });
 
     private static Document ToLucene(string id, SearchDocument d) =>
     [

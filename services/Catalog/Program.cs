@@ -1,5 +1,6 @@
 using Marketplace.ServiceDefaults.Authentication;
 using Marketplace.Catalog.Api;
+using Marketplace.Catalog.Availability;
 using Marketplace.Catalog.Caching;
 using Marketplace.Catalog.Data;
 using Marketplace.Shared.Data;
@@ -11,7 +12,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddMarketplaceAuthentication("catalog");
 builder.AddServiceDatabase<CatalogDbContext>("catalogdb");
-builder.AddMarketplaceMessaging<CatalogDbContext>();
+builder.AddMarketplaceMessaging<CatalogDbContext>(x => x.AddConsumer<StockChangedConsumer>());
 builder.AddRedisClient("redis");
 builder.AddProductStore();
 

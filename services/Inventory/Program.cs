@@ -1,5 +1,9 @@
-using Marketplace.ServiceDefaults.Authentication;
+using Marketplace.Inventory.Api;
 using Marketplace.Inventory.Data;
+using Marketplace.Inventory.Development;
+using Marketplace.Inventory.Messaging;
+using Marketplace.Inventory.Stock;
+using Marketplace.ServiceDefaults.Authentication;
 using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
 
@@ -9,7 +13,23 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddMarketplaceAuthentication("inventory");
 builder.AddServiceDatabase<InventoryDbContext>("inventorydb");
-builder.AddMarketplaceMessaging<InventoryDbContext>();
+builder.AddMarketplaceMessaging<InventoryDbContext>(x =>
+{
+    x.AddConsumer<ReserveStockConsumer>();
+    x.AddConsumer<ConfirmReservationConsumer>();
+    x.AddConsumer<ReleaseReservationConsumer>();
+    x.AddConsumer<CommitReservationConsumer>();
+});
+
+builder.Services.AddOptions<InventoryOptions>().BindConfiguration("Inventory");
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddScoped<StockBook>();
+builder.Services.AddHostedService<ReservationExpiry>();
+builder.Services.AddHttpClient<CatalogSkus>(c => c.BaseAddress = new Uri("http://catalog")).AddServiceToken();
+if (builder.Environment.IsDevelopment())
+{
+    builder.Services.AddHostedService<OpeningStock>();
+}
 
 var app = builder.Build();
 
@@ -19,5 +39,6 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.UseAuthentication();
 app.UseAuthorization();
+app.MapStockEndpoints();
 
 app.Run();

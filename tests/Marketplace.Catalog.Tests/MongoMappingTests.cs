@@ -97,6 +97,14 @@ public sealed class MongoMappingTests
     }
 
     [Fact]
+    public void Products_are_found_by_the_skus_of_their_variants()
+    {
+        var rendered = Render(MongoProductStore.BuildSkuFilter(["A-1", "B-2"]));
+
+        Assert.Equal(new BsonArray { "A-1", "B-2" }, rendered["Variants.Sku"]["$in"]);
+    }
+
+    [Fact]
     public void Skus_are_unique_across_products()
     {
         var keys = MongoProductStore.SkuIndex.Keys.Render(new RenderArgs<Product>(BsonSerializer.SerializerRegistry.GetSerializer<Product>(), BsonSerializer.SerializerRegistry));

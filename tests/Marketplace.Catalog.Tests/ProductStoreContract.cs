@@ -137,6 +137,21 @@ public abstract class ProductStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Products_are_found_by_any_of_their_skus_once_each()
+    {
+        var tag = Random.Shared.Next(100000, 999999);
+        var twoVariants = NewProduct("Two Variants", skus: [$"FIND-{tag}-A", $"FIND-{tag}-B"]);
+        var draft = NewProduct("Unpublished Owner", published: false, skus: $"FIND-{tag}-C");
+        await Store.CreateAsync(twoVariants, [], Ct);
+        await Store.CreateAsync(draft, [], Ct);
+        await Store.CreateAsync(NewProduct("Not Asked For", skus: $"FIND-{tag}-D"), [], Ct);
+
+        var found = await Store.FindBySkusAsync([$"FIND-{tag}-A", $"FIND-{tag}-B", $"FIND-{tag}-C", "NO-SUCH-SKU"], Ct);
+
+        Assert.Equal(new[] { twoVariants.Id, draft.Id }.Order(), found.Select(p => p.Id).Order());
+    }
+
+    [Fact]
     public async Task A_replace_may_keep_its_own_skus_and_release_dropped_ones()
     {
         var keep = $"KEEP-{Random.Shared.Next(100000, 999999)}";

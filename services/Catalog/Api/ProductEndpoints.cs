@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Marketplace.Catalog.Availability;
 using Marketplace.Catalog.Caching;
 using Marketplace.Catalog.Data;
 using Marketplace.Catalog.Domain;
@@ -23,6 +24,7 @@ public static class ProductEndpoints
         var products = app.MapGroup("/api/catalog/products").WithTags("Products");
         products.MapGet("/", ListProducts);
         products.MapGet("/{id:guid}", GetProduct);
+        products.MapGet("/{id:guid}/availability", GetAvailability);
 
         var manage = products.MapGroup("").RequireAuthorization(MarketplacePolicies.MerchantOrAdmin);
         manage.MapPost("/", CreateProduct);
@@ -33,6 +35,8 @@ public static class ProductEndpoints
 
         // For rebuilding search indexes: our services only, never routed by the gateway.
         app.MapGet("/internal/catalog/products", ScanProducts).RequireAuthorization(MarketplacePolicies.Service).WithTags("Internal");
+        // For pricing orders (Ordering) and learning who owns a SKU (Inventory).
+        app.MapGet("/internal/catalog/skus", LookUpSkus).RequireAuthorization(MarketplacePolicies.Service).WithTags("Internal");
         return app;
     }
 
@@ -90,6 +94,33 @@ public static class ProductEndpoints
         http.Response.Headers.ETag = etag;
         http.Response.Headers.CacheControl = "no-cache";
         return ETags.Matches(http.Request.Headers.IfNoneMatch, product.Version) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Ok(product);
+    }
+
+    static async Task<IResult> GetAvailability(Guid id, HttpContext http, IProductStore store, ProductCache cache, CatalogDbContext db, CancellationToken ct)
+    {
+        var product = await cache.GetProductAsync(id, async token => await store.GetAsync(id, token), ct);
+        if (product is null || (!product.IsPublished && !CatalogWrites.MayManage(http.User, product.MerchantId)))
+        {
+            return Problems.ProductNotFound(id);
+        }
+        var variants = await db.ForSkusAsync([.. product.Skus], ct);
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(new ProductAvailability(id, variants.Any(v => v.InStock), variants));
+    }
+
+    public const int MaxSkuLookup = 100;
+
+    static async Task<IResult> LookUpSkus(string[]? sku, IProductStore store, CancellationToken ct)
+    {
+        var skus = (sku ?? []).Where(s => !string.IsNullOrWhiteSpace(s)).Distinct(StringComparer.Ordinal).ToList();
+        if (skus.Count is 0 or > MaxSkuLookup)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sku"] = [$"Name between 1 and {MaxSkuLookup} SKUs."] });
+        }
+        var products = await store.FindBySkusAsync(skus, ct);
+        var wanted = skus.ToHashSet(StringComparer.Ordinal);
+        return TypedResults.Ok(products.SelectMany(p => p.Variants.Where(v => wanted.Contains(v.Sku)).Select(v => new SkuInfo(
+            v.Sku, p.Id, p.MerchantId, p.Title, v.PriceOverride ?? p.Price, p.Currency, p.IsPublished, p.Version))).ToList());
     }
 
     static Task<IResult> CreateProduct(ProductRequest request, HttpContext http, CatalogWrites writes, CancellationToken ct) =>

@@ -10,6 +10,8 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
 
     public DbSet<ProductSkuRow> Skus => Set<ProductSkuRow>();
 
+    public DbSet<Availability.SkuAvailabilityRow> SkuAvailability => Set<Availability.SkuAvailabilityRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddOutboxAndInbox();
@@ -35,6 +37,17 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
             e.Property(s => s.ProductId).HasColumnName("product_id");
             e.HasIndex(s => s.ProductId);
             e.HasOne<ProductRow>().WithMany().HasForeignKey(s => s.ProductId).OnDelete(DeleteBehavior.Cascade);
+        });
+        // Kept here in both store modes: availability changes far more often than the product document.
+        modelBuilder.Entity<Availability.SkuAvailabilityRow>(e =>
+        {
+            e.ToTable("sku_availability");
+            e.HasKey(a => a.Sku);
+            e.Property(a => a.Sku).HasColumnName("sku").HasMaxLength(64);
+            e.Property(a => a.ProductId).HasColumnName("product_id");
+            e.Property(a => a.Available).HasColumnName("available");
+            e.Property(a => a.Version).HasColumnName("version");
+            e.Property(a => a.UpdatedAt).HasColumnName("updated_at");
         });
     }
 }

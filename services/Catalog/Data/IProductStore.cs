@@ -36,6 +36,9 @@ public interface IProductStore
 
     Task<long> CountAsync(CancellationToken ct);
 
+    /// <summary>The products that own any of these SKUs (each product once), published or not.</summary>
+    Task<IReadOnlyList<Product>> FindBySkusAsync(IReadOnlyCollection<string> skus, CancellationToken ct);
+
     Task<WriteResult> CreateAsync(Product product, IReadOnlyCollection<IIntegrationEvent> events, CancellationToken ct);
 
     /// <summary>Replaces the product if it is still at <paramref name="expectedVersion"/>; the product carries its new version.</summary>

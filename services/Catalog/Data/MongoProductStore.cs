@@ -110,6 +110,13 @@ public sealed class MongoProductStore(IMongoCollection<Product> products, Catalo
 
     public Task<long> CountAsync(CancellationToken ct) => products.EstimatedDocumentCountAsync(cancellationToken: ct);
 
+    public async Task<IReadOnlyList<Product>> FindBySkusAsync(IReadOnlyCollection<string> skus, CancellationToken ct) =>
+        await products.Find(BuildSkuFilter(skus)).ToListAsync(ct);
+
+    /// <summary>Products with a variant whose SKU is one of these (served by the unique SKU index).</summary>
+    public static FilterDefinition<Product> BuildSkuFilter(IReadOnlyCollection<string> skus) =>
+        Builders<Product>.Filter.In("Variants.Sku", skus);
+
     public async Task<WriteResult> CreateAsync(Product product, IReadOnlyCollection<IIntegrationEvent> events, CancellationToken ct)
     {
         try

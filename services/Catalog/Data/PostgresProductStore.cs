@@ -60,6 +60,12 @@ public sealed class PostgresProductStore(CatalogDbContext db) : IProductStore
 
     public Task<long> CountAsync(CancellationToken ct) => db.Products.LongCountAsync(ct);
 
+    public async Task<IReadOnlyList<Product>> FindBySkusAsync(IReadOnlyCollection<string> skus, CancellationToken ct)
+    {
+        var owners = db.Skus.Where(s => skus.Contains(s.Sku)).Select(s => s.ProductId);
+        return (await db.Products.AsNoTracking().Where(p => owners.Contains(p.Id)).ToListAsync(ct)).Select(ToProduct).ToList();
+    }
+
     public async Task<WriteResult> CreateAsync(Product product, IReadOnlyCollection<IIntegrationEvent> events, CancellationToken ct)
     {
         if (await SkuTakenAsync(product, ct) is { } taken)

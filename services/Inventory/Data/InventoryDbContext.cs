@@ -1,10 +1,109 @@
+using Marketplace.Inventory.Domain;
 using Marketplace.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Inventory.Data;
 
-/// <summary>The Inventory service's own database; nothing else reads it.</summary>
+/// <summary>
+/// The Inventory service's own database; nothing else reads it. The database itself refuses what must
+/// never happen: negative stock, more reserved than on hand (so no oversell, whatever the code does).
+/// </summary>
 public sealed class InventoryDbContext(DbContextOptions<InventoryDbContext> options) : DbContext(options)
 {
-    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddOutboxAndInbox();
+    public DbSet<Warehouse> Warehouses => Set<Warehouse>();
+    public DbSet<StockItem> Items => Set<StockItem>();
+    public DbSet<StockLevel> Levels => Set<StockLevel>();
+    public DbSet<Reservation> Reservations => Set<Reservation>();
+    public DbSet<ReservationLine> ReservationLines => Set<ReservationLine>();
+    public DbSet<StockMovement> Movements => Set<StockMovement>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.AddOutboxAndInbox();
+
+        modelBuilder.Entity<Warehouse>(e =>
+        {
+            e.ToTable("warehouses");
+            e.HasKey(w => w.Code);
+            e.Property(w => w.Code).HasColumnName("code").HasMaxLength(32);
+            e.Property(w => w.Name).HasColumnName("name").HasMaxLength(200);
+            e.HasData(new Warehouse { Code = Warehouse.Main, Name = "Main warehouse" });
+        });
+
+        modelBuilder.Entity<StockItem>(e =>
+        {
+            e.ToTable("stock_items");
+            e.HasKey(i => i.Sku);
+            e.Property(i => i.Sku).HasColumnName("sku").HasMaxLength(64);
+            e.Property(i => i.MerchantId).HasColumnName("merchant_id");
+            e.Property(i => i.ProductId).HasColumnName("product_id");
+            e.Property(i => i.Version).HasColumnName("version");
+            e.Property(i => i.LowStockThreshold).HasColumnName("low_stock_threshold");
+            e.Property(i => i.CreatedAt).HasColumnName("created_at");
+            e.Property(i => i.UpdatedAt).HasColumnName("updated_at");
+            e.HasIndex(i => i.MerchantId);
+            e.ToTable(t => t.HasCheckConstraint("ck_stock_items_threshold", "low_stock_threshold >= 0"));
+        });
+
+        modelBuilder.Entity<StockLevel>(e =>
+        {
+            e.ToTable("stock_levels", t =>
+            {
+                t.HasCheckConstraint("ck_stock_levels_on_hand", "on_hand >= 0");
+                t.HasCheckConstraint("ck_stock_levels_reserved", "reserved >= 0");
+                // Available = on_hand - reserved never goes below zero: oversell is refused by the database.
+                t.HasCheckConstraint("ck_stock_levels_available", "on_hand >= reserved");
+            });
+            e.HasKey(l => new { l.Sku, l.Warehouse });
+            e.Property(l => l.Sku).HasColumnName("sku").HasMaxLength(64);
+            e.Property(l => l.Warehouse).HasColumnName("warehouse").HasMaxLength(32);
+            e.Property(l => l.OnHand).HasColumnName("on_hand");
+            e.Property(l => l.Reserved).HasColumnName("reserved");
+            e.HasOne<StockItem>().WithMany().HasForeignKey(l => l.Sku);
+            e.HasOne<Warehouse>().WithMany().HasForeignKey(l => l.Warehouse);
+        });
+
+        modelBuilder.Entity<Reservation>(e =>
+        {
+            e.ToTable("reservations");
+            e.HasKey(r => r.OrderId);
+            e.Property(r => r.OrderId).HasColumnName("order_id").ValueGeneratedNever();
+            e.Property(r => r.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(16);
+            e.Property(r => r.HoldUntil).HasColumnName("hold_until");
+            e.Property(r => r.Reason).HasColumnName("reason").HasMaxLength(500);
+            e.Property(r => r.CreatedAt).HasColumnName("created_at");
+            e.Property(r => r.UpdatedAt).HasColumnName("updated_at");
+            // The expiry job looks only at holds that can expire.
+            e.HasIndex(r => r.HoldUntil).HasDatabaseName("ix_reservations_expiring").HasFilter("status = 'Held'");
+        });
+
+        modelBuilder.Entity<ReservationLine>(e =>
+        {
+            e.ToTable("reservation_lines", t => t.HasCheckConstraint("ck_reservation_lines_quantity", "quantity > 0"));
+            e.HasKey(l => new { l.OrderId, l.Sku, l.Warehouse });
+            e.Property(l => l.OrderId).HasColumnName("order_id");
+            e.Property(l => l.Sku).HasColumnName("sku").HasMaxLength(64);
+            e.Property(l => l.Warehouse).HasColumnName("warehouse").HasMaxLength(32);
+            e.Property(l => l.Quantity).HasColumnName("quantity");
+            e.Property(l => l.Committed).HasColumnName("committed");
+            e.HasOne<Reservation>().WithMany().HasForeignKey(l => l.OrderId);
+            e.HasIndex(l => new { l.Sku, l.Warehouse });
+        });
+
+        modelBuilder.Entity<StockMovement>(e =>
+        {
+            e.ToTable("stock_movements");
+            e.HasKey(m => m.Id);
+            e.Property(m => m.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            e.Property(m => m.Sku).HasColumnName("sku").HasMaxLength(64);
+            e.Property(m => m.Warehouse).HasColumnName("warehouse").HasMaxLength(32);
+            e.Property(m => m.OnHandDelta).HasColumnName("on_hand_delta");
+            e.Property(m => m.ReservedDelta).HasColumnName("reserved_delta");
+            e.Property(m => m.Kind).HasColumnName("kind").HasConversion<string>().HasMaxLength(16);
+            e.Property(m => m.Reference).HasColumnName("reference").HasMaxLength(500);
+            e.Property(m => m.Actor).HasColumnName("actor").HasMaxLength(200);
+            e.Property(m => m.At).HasColumnName("at");
+            e.HasIndex(m => new { m.Sku, m.Id });
+        });
+    }
 }

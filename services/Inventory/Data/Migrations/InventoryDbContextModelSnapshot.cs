@@ -22,6 +22,234 @@ namespace Marketplace.Inventory.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Marketplace.Inventory.Domain.Reservation", b =>
+                {
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("HoldUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hold_until");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("OrderId");
+
+                    b.HasIndex("HoldUntil")
+                        .HasDatabaseName("ix_reservations_expiring")
+                        .HasFilter("status = 'Held'");
+
+                    b.ToTable("reservations", (string)null);
+                });
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.ReservationLine", b =>
+                {
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<string>("Warehouse")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("warehouse");
+
+                    b.Property<bool>("Committed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("committed");
+
+                    b.Property<int>("Quantity")
+                        .HasColumnType("integer")
+                        .HasColumnName("quantity");
+
+                    b.HasKey("OrderId", "Sku", "Warehouse");
+
+                    b.HasIndex("Sku", "Warehouse");
+
+                    b.ToTable("reservation_lines", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_reservation_lines_quantity", "quantity > 0");
+                        });
+                });
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.StockItem", b =>
+                {
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("LowStockThreshold")
+                        .HasColumnType("integer")
+                        .HasColumnName("low_stock_threshold");
+
+                    b.Property<Guid>("MerchantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("merchant_id");
+
+                    b.Property<Guid?>("ProductId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("product_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("Sku");
+
+                    b.HasIndex("MerchantId");
+
+                    b.ToTable("stock_items", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_stock_items_threshold", "low_stock_threshold >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.StockLevel", b =>
+                {
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<string>("Warehouse")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("warehouse");
+
+                    b.Property<int>("OnHand")
+                        .HasColumnType("integer")
+                        .HasColumnName("on_hand");
+
+                    b.Property<int>("Reserved")
+                        .HasColumnType("integer")
+                        .HasColumnName("reserved");
+
+                    b.HasKey("Sku", "Warehouse");
+
+                    b.HasIndex("Warehouse");
+
+                    b.ToTable("stock_levels", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_stock_levels_available", "on_hand >= reserved");
+
+                            t.HasCheckConstraint("ck_stock_levels_on_hand", "on_hand >= 0");
+
+                            t.HasCheckConstraint("ck_stock_levels_reserved", "reserved >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.StockMovement", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<int>("OnHandDelta")
+                        .HasColumnType("integer")
+                        .HasColumnName("on_hand_delta");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reference");
+
+                    b.Property<int>("ReservedDelta")
+                        .HasColumnType("integer")
+                        .HasColumnName("reserved_delta");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<string>("Warehouse")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("warehouse");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sku", "Id");
+
+                    b.ToTable("stock_movements", (string)null);
+                });
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.Warehouse", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("code");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.HasKey("Code");
+
+                    b.ToTable("warehouses", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Code = "main",
+                            Name = "Main warehouse"
+                        });
+                });
+
             modelBuilder.Entity("Marketplace.Shared.Messaging.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")
@@ -101,6 +329,30 @@ namespace Marketplace.Inventory.Data.Migrations
                         .HasFilter("published_at IS NULL");
 
                     b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.ReservationLine", b =>
+                {
+                    b.HasOne("Marketplace.Inventory.Domain.Reservation", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.StockLevel", b =>
+                {
+                    b.HasOne("Marketplace.Inventory.Domain.StockItem", null)
+                        .WithMany()
+                        .HasForeignKey("Sku")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Marketplace.Inventory.Domain.Warehouse", null)
+                        .WithMany()
+                        .HasForeignKey("Warehouse")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

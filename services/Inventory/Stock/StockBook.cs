@@ -1,0 +1,275 @@
+using Marketplace.Inventory.Data;
+using Marketplace.Inventory.Domain;
+using Marketplace.Shared.Contracts;
+using Marketplace.Shared.Messaging;
+using Microsoft.EntityFrameworkCore;
+
+namespace Marketplace.Inventory.Stock;
+
+public sealed record ReserveOutcome(bool Reserved, string? Reason = null, IReadOnlyList<string>? Skus = null, DateTimeOffset? HoldUntil = null);
+
+/// <summary>
+/// Every change to stock, in the caller's transaction. A change first locks the SKU's item row (bumping
+/// its version), so changes of one SKU happen one at a time and their StockChanged events carry
+/// increasing versions; it then moves the levels, appends the ledger rows and stages the events. The
+/// database's check constraints refuse a negative level or more reserved than on hand, so even a bug
+/// here could not oversell.
+/// </summary>
+public sealed class StockBook(InventoryDbContext db, TimeProvider clock, ILogger<StockBook> logger)
+{
+    private sealed record LevelChange(string Warehouse, int OnHandDelta, int ReservedDelta);
+
+    /// <summary>
+    /// Holds every line of the order, all or nothing, and stages the reply (StockReserved or
+    /// StockReservationFailed). A second request for the same order answers as the first did.
+    /// </summary>
+    public async Task<ReserveOutcome> ReserveAsync(Guid orderId, IReadOnlyList<StockLine> lines, DateTimeOffset holdUntil, string actor, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var existing = await LockReservationAsync(orderId, ct);
+        if (existing is not null)
+        {
+            var outcome = existing.HoldsStock || existing.Status == ReservationStatus.Committed
+                ? new ReserveOutcome(true, HoldUntil: existing.HoldUntil ?? holdUntil)
+                : new ReserveOutcome(false, existing.Status == ReservationStatus.Failed ? existing.Reason : $"The order's stock was {existing.Status.ToString().ToLowerInvariant()} before it could be held.", []);
+            StageReply(orderId, outcome, now);
+            return outcome;
+        }
+
+        var wanted = lines.GroupBy(l => l.Sku, StringComparer.Ordinal)
+            .Select(g => new StockLine(g.Key, g.Sum(l => l.Quantity)))
+            // One lock order for every transaction: two orders for the same SKUs never wait on each other in a cycle.
+            .OrderBy(l => l.Sku, StringComparer.Ordinal).ToList();
+
+        // Cheap refusal without taking any lock: in a sold-out flash sale most requests end here.
+        var short_ = await ShortSkusAsync(wanted, ct);
+        if (short_.Count == 0)
+        {
+            var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("Reserve runs inside the caller's transaction.");
+            await tx.CreateSavepointAsync("reserve", ct);
+            var held = new List<ReservationLine>();
+            foreach (var line in wanted)
+            {
+                var allocated = await ChangeSkuAsync(line.Sku, levels => Allocate(levels, line.Quantity), MovementKind.Reserve, orderId.ToString(), actor, ct);
+                if (allocated is null)
+                {
+                    short_.Add(line.Sku);
+                    break;
+                }
+                held.AddRange(allocated.Select(c => new ReservationLine { OrderId = orderId, Sku = line.Sku, Warehouse = c.Warehouse, Quantity = c.ReservedDelta }));
+            }
+            if (short_.Count == 0)
+            {
+                db.Reservations.Add(new Reservation { OrderId = orderId, Status = ReservationStatus.Held, HoldUntil = holdUntil, CreatedAt = now, UpdatedAt = now });
+                db.ReservationLines.AddRange(held);
+                var reserved = new ReserveOutcome(true, HoldUntil: holdUntil);
+                StageReply(orderId, reserved, now);
+                return reserved;
+            }
+            // Someone took the last units between the check and the lock: undo the lines already held.
+            await tx.RollbackToSavepointAsync("reserve", ct);
+            db.ChangeTracker.Clear();
+        }
+
+        var reason = $"Not enough stock for {string.Join(", ", short_)}.";
+        db.Reservations.Add(new Reservation { OrderId = orderId, Status = ReservationStatus.Failed, Reason = reason, CreatedAt = now, UpdatedAt = now });
+        var failed = new ReserveOutcome(false, reason, short_);
+        StageReply(orderId, failed, now);
+        return failed;
+    }
+
+    private void StageReply(Guid orderId, ReserveOutcome outcome, DateTimeOffset now) =>
+        db.AddIntegrationEvent(outcome.Reserved
+            ? new StockReserved(orderId, outcome.HoldUntil!.Value, now)
+            : new StockReservationFailed(orderId, outcome.Reason ?? "Not enough stock.", outcome.Skus ?? [], now));
+
+    /// <summary>The SKUs whose total available stock is below what is wanted (unknown SKUs included).</summary>
+    private async Task<List<string>> ShortSkusAsync(IReadOnlyList<StockLine> wanted, CancellationToken ct)
+    {
+        var skus = wanted.Select(l => l.Sku).ToList();
+        var available = await db.Levels.AsNoTracking().Where(l => skus.Contains(l.Sku))
+            .GroupBy(l => l.Sku).Select(g => new { Sku = g.Key, Available = g.Sum(l => l.OnHand - l.Reserved) })
+            .ToDictionaryAsync(x => x.Sku, x => x.Available, ct);
+        return [.. wanted.Where(l => available.GetValueOrDefault(l.Sku) < l.Quantity).Select(l => l.Sku)];
+    }
+
+    /// <summary>Takes the quantity from the warehouses with the most available first; null when they do not have it together.</summary>
+    private static IReadOnlyList<LevelChange>? Allocate(IReadOnlyList<StockLevel> levels, int quantity)
+    {
+        var changes = new List<LevelChange>();
+        foreach (var level in levels.Where(l => l.Available > 0).OrderByDescending(l => l.Available).ThenBy(l => l.Warehouse, StringComparer.Ordinal))
+        {
+            var take = Math.Min(level.Available, quantity);
+            changes.Add(new LevelChange(level.Warehouse, 0, take));
+            quantity -= take;
+            if (quantity == 0)
+            {
+                return changes;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The order is paid for: its hold stops expiring. Stages ReservationConfirmationFailed when the hold is gone.</summary>
+    public async Task ConfirmAsync(Guid orderId, CancellationToken ct)
+    {
+        var reservation = await LockReservationAsync(orderId, ct);
+        var now = clock.GetUtcNow();
+        switch (reservation?.Status)
+        {
+            case ReservationStatus.Held:
+                reservation.Status = ReservationStatus.Confirmed;
+                reservation.HoldUntil = null;
+                reservation.UpdatedAt = now;
+                break;
+            case ReservationStatus.Confirmed or ReservationStatus.Committed:
+                break;
+            default:
+                db.AddIntegrationEvent(new ReservationConfirmationFailed(orderId,
+                    reservation is null ? "No stock was held for the order." : $"The order's hold was {reservation.Status.ToString().ToLowerInvariant()} before the confirmation arrived.", now));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Gives back every unshipped unit the order holds. For an order never reserved it leaves a released
+    /// marker, so a reservation request that arrives later is refused instead of holding stock forever.
+    /// </summary>
+    public async Task<bool> ReleaseAsync(Guid orderId, string reason, bool expired, string actor, CancellationToken ct)
+    {
+        var reservation = await LockReservationAsync(orderId, ct);
+        var now = clock.GetUtcNow();
+        if (reservation is null)
+        {
+            db.Reservations.Add(new Reservation { OrderId = orderId, Status = ReservationStatus.Released, Reason = reason, CreatedAt = now, UpdatedAt = now });
+            return false;
+        }
+        if (!reservation.HoldsStock)
+        {
+            return false;
+        }
+        var lines = await db.ReservationLines.Where(l => l.OrderId == orderId && !l.Committed).ToListAsync(ct);
+        foreach (var sku in lines.GroupBy(l => l.Sku, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            await ChangeSkuAsync(sku.Key, _ => [.. sku.Select(l => new LevelChange(l.Warehouse, 0, -l.Quantity))],
+                expired ? MovementKind.Expire : MovementKind.Release, orderId.ToString(), actor, ct);
+        }
+        reservation.Status = expired ? ReservationStatus.Expired : ReservationStatus.Released;
+        reservation.Reason = reason;
+        reservation.HoldUntil = null;
+        reservation.UpdatedAt = now;
+        if (expired)
+        {
+            db.AddIntegrationEvent(new ReservationExpired(orderId, now));
+        }
+        return true;
+    }
+
+    /// <summary>The order's lines for these SKUs shipped: their held units leave the stock for good.</summary>
+    public async Task CommitAsync(Guid orderId, IReadOnlyCollection<string> skus, string actor, CancellationToken ct)
+    {
+        var reservation = await LockReservationAsync(orderId, ct);
+        if (reservation is not { HoldsStock: true })
+        {
+            logger.LogWarning("Commit of order {OrderId} ignored: its reservation is {Status}", orderId, reservation?.Status.ToString() ?? "missing");
+            return;
+        }
+        var lines = await db.ReservationLines.Where(l => l.OrderId == orderId).ToListAsync(ct);
+        foreach (var sku in lines.Where(l => !l.Committed && skus.Contains(l.Sku)).GroupBy(l => l.Sku, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            await ChangeSkuAsync(sku.Key, _ => [.. sku.Select(l => new LevelChange(l.Warehouse, -l.Quantity, -l.Quantity))],
+                MovementKind.Commit, orderId.ToString(), actor, ct);
+            foreach (var line in sku)
+            {
+                line.Committed = true;
+            }
+        }
+        if (lines.All(l => l.Committed))
+        {
+            reservation.Status = ReservationStatus.Committed;
+            reservation.UpdatedAt = clock.GetUtcNow();
+        }
+    }
+
+    /// <summary>
+    /// Moves a warehouse's on-hand count by <paramref name="delta"/> (a count, a delivery, a loss). Returns
+    /// false when that would leave fewer units than are reserved for orders, or below zero.
+    /// </summary>
+    public async Task<bool> AdjustAsync(string sku, string warehouse, int delta, string reason, string actor, CancellationToken ct)
+    {
+        var changed = await ChangeSkuAsync(sku, levels =>
+        {
+            var level = levels.SingleOrDefault(l => l.Warehouse == warehouse);
+            var (onHand, reserved) = (level?.OnHand ?? 0, level?.Reserved ?? 0);
+            return onHand + delta < reserved ? null : [new LevelChange(warehouse, delta, 0)];
+        }, MovementKind.Adjustment, reason, actor, ct, createMissingLevel: warehouse);
+        return changed is not null;
+    }
+
+    /// <summary>Creates the item (first time Inventory hears of the SKU), with an opening level in the main warehouse.</summary>
+    public void AddItem(StockItem item, int openingStock, string actor)
+    {
+        db.Items.Add(item);
+        db.Levels.Add(new StockLevel { Sku = item.Sku, Warehouse = Warehouse.Main, OnHand = openingStock });
+        if (openingStock > 0)
+        {
+            db.Movements.Add(new StockMovement { Sku = item.Sku, Warehouse = Warehouse.Main, OnHandDelta = openingStock, Kind = MovementKind.Opening, Reference = "opening stock", Actor = actor, At = item.CreatedAt });
+        }
+        db.AddIntegrationEvent(new StockChanged(item.Sku, item.MerchantId, item.ProductId, openingStock, openingStock, item.Version, item.CreatedAt));
+    }
+
+    /// <summary>
+    /// Locks the SKU (its item row, version + 1), lets <paramref name="decide"/> pick the level changes from
+    /// the current levels, applies them with their ledger rows and stages StockChanged (and LowStock when
+    /// availability falls to the threshold). Returns null, changing nothing worth keeping, when the SKU is
+    /// unknown or <paramref name="decide"/> refuses; the caller rolls back.
+    /// </summary>
+    private async Task<IReadOnlyList<LevelChange>?> ChangeSkuAsync(
+        string sku, Func<IReadOnlyList<StockLevel>, IReadOnlyList<LevelChange>?> decide,
+        MovementKind kind, string reference, string actor, CancellationToken ct, string? createMissingLevel = null)
+    {
+        var now = clock.GetUtcNow();
+        var item = (await db.Items.FromSql($"""
+            UPDATE stock_items SET version = version + 1, updated_at = {now} WHERE sku = {sku}
+            RETURNING sku, merchant_id, product_id, version, low_stock_threshold, created_at, updated_at
+            """).AsNoTracking().ToListAsync(ct)).SingleOrDefault();
+        if (item is null)
+        {
+            return null;
+        }
+        var levels = await db.Levels.AsNoTracking().Where(l => l.Sku == sku).ToListAsync(ct);
+        var changes = decide(levels);
+        if (changes is null)
+        {
+            return null;
+        }
+        if (createMissingLevel is not null && levels.All(l => l.Warehouse != createMissingLevel))
+        {
+            await db.Database.ExecuteSqlAsync($"INSERT INTO stock_levels (sku, warehouse, on_hand, reserved) VALUES ({sku}, {createMissingLevel}, 0, 0)", ct);
+        }
+        foreach (var c in changes)
+        {
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE stock_levels SET on_hand = on_hand + {c.OnHandDelta}, reserved = reserved + {c.ReservedDelta}
+                WHERE sku = {sku} AND warehouse = {c.Warehouse}
+                """, ct);
+            db.Movements.Add(new StockMovement
+            {
+                Sku = sku, Warehouse = c.Warehouse, OnHandDelta = c.OnHandDelta, ReservedDelta = c.ReservedDelta,
+                Kind = kind, Reference = reference, Actor = actor, At = now,
+            });
+        }
+        var before = levels.Sum(l => l.Available);
+        var after = before + changes.Sum(c => c.OnHandDelta - c.ReservedDelta);
+        var onHand = levels.Sum(l => l.OnHand) + changes.Sum(c => c.OnHandDelta);
+        db.AddIntegrationEvent(new StockChanged(sku, item.MerchantId, item.ProductId, after, onHand, item.Version, now));
+        if (after <= item.LowStockThreshold && before > item.LowStockThreshold)
+        {
+            db.AddIntegrationEvent(new LowStock(sku, item.MerchantId, item.ProductId, after, item.LowStockThreshold, now));
+        }
+        return changes;
+    }
+
+    private async Task<Reservation?> LockReservationAsync(Guid orderId, CancellationToken ct) =>
+        (await db.Reservations.FromSql($"SELECT * FROM reservations WHERE order_id = {orderId} FOR UPDATE").ToListAsync(ct)).SingleOrDefault();
+}

@@ -16,6 +16,8 @@ public abstract class IdempotentConsumer<TMessage, TDbContext>(TDbContext db, IL
 {
     protected TDbContext Db { get; } = db;
 
+    protected ILogger Logger => logger;
+
     public async Task Consume(ConsumeContext<TMessage> context)
     {
         var messageId = context.MessageId

@@ -1,0 +1,257 @@
+using System.Diagnostics.Metrics;
+using System.Security.Claims;
+using Marketplace.Ordering.Checkout;
+using Marketplace.Ordering.Data;
+using Marketplace.Ordering.Domain;
+using Marketplace.ServiceDefaults.Authentication;
+using Marketplace.Shared.Messaging;
+using Microsoft.EntityFrameworkCore;
+
+namespace Marketplace.Ordering.Api;
+
+public sealed record OrderLineDto(string Sku, Guid ProductId, Guid MerchantId, string Title, int Quantity, decimal UnitPrice, decimal LineTotal, DateTimeOffset? ShippedAt, string? TrackingNumber);
+
+public sealed record TransitionDto(int Sequence, string? From, string To, DateTimeOffset At, string Actor, string Reason);
+
+public sealed record OrderDto(
+    Guid Id, Guid BuyerId, string Status, string Payment, decimal Total, string Currency, IReadOnlyList<OrderLineDto> Lines,
+    ShippingAddress ShippingAddress, string? CancelReason, int Sequence, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    IReadOnlyList<TransitionDto>? History)
+{
+    public static OrderDto From(Order o, bool includeHistory) => new(
+        o.Id, o.BuyerId, o.Status.ToString(), o.Payment.ToString(), o.Total, o.Currency,
+        [.. o.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal).Select(l => new OrderLineDto(l.Sku, l.ProductId, l.MerchantId, l.Title, l.Quantity, l.UnitPrice, l.Quantity * l.UnitPrice, l.ShippedAt, l.TrackingNumber))],
+        o.ShippingAddress, o.CancelReason, o.Sequence, o.CreatedAt, o.UpdatedAt,
+        includeHistory ? [.. o.Transitions.OrderBy(t => t.Sequence).Select(t => new TransitionDto(t.Sequence, t.From?.ToString(), t.To.ToString(), t.At, t.Actor, t.Reason))] : null);
+}
+
+public sealed record OrderPage(IReadOnlyList<OrderDto> Items, long Total, int Page, int PageSize);
+
+public sealed record CancelOrderRequest(string? Reason);
+
+public sealed record ShipRequest(string? TrackingNumber, Guid? MerchantId);
+
+/// <summary>A merchant's view of an order: only its own lines, and where they go.</summary>
+public sealed record MerchantOrderDto(Guid OrderId, string Status, DateTimeOffset CreatedAt, ShippingAddress ShippingAddress,
+    IReadOnlyList<OrderLineDto> Lines, decimal MerchantTotal, string Currency, bool CanShip);
+
+public sealed record OrderSummary(long Orders, IReadOnlyDictionary<string, long> ByStatus, long WaitingLongerThanAMinute, decimal ConfirmedRevenue);
+
+public static class OrderEndpoints
+{
+    public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
+    {
+        var orders = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization();
+        orders.MapPost("/", (HttpContext http, PlaceOrder place, CancellationToken ct) => place.HandleAsync(http, ct));
+        orders.MapGet("/", ListOwn);
+        orders.MapGet("/summary", Summary).RequireAuthorization(MarketplacePolicies.Admin);
+        orders.MapGet("/{id:guid}", GetOrder);
+        orders.MapPost("/{id:guid}/cancel", CancelOrder);
+
+        var merchant = app.MapGroup("/api/merchant/orders").WithTags("Fulfilment").RequireAuthorization(MarketplacePolicies.MerchantOrAdmin);
+        merchant.MapGet("/", ListForMerchant);
+        merchant.MapPost("/{id:guid}/ship", Ship);
+        return app;
+    }
+
+    static async Task<IResult> ListOwn(ClaimsPrincipal user, OrderingDbContext db, CancellationToken ct, string? status = null, int page = 1, int pageSize = 20)
+    {
+        if (user.UserId() is not { } buyer)
+        {
+            return ShoppersOnly();
+        }
+        var errors = Paging(page, pageSize);
+        var parsed = ParseStatus(status, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var query = db.Orders.AsNoTracking().Where(o => o.BuyerId == buyer);
+        if (parsed is { } s)
+        {
+            query = query.Where(o => o.Status == s);
+        }
+        var total = await query.LongCountAsync(ct);
+        var items = await query.Include(o => o.Lines).OrderByDescending(o => o.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).AsSplitQuery().ToListAsync(ct);
+        return TypedResults.Ok(new OrderPage([.. items.Select(o => OrderDto.From(o, includeHistory: false))], total, page, pageSize));
+    }
+
+    static async Task<IResult> GetOrder(Guid id, ClaimsPrincipal user, OrderingDbContext db, CancellationToken ct)
+    {
+        var order = await db.Orders.AsNoTracking().Include(o => o.Lines).Include(o => o.Transitions).AsSplitQuery().SingleOrDefaultAsync(o => o.Id == id, ct);
+        return order is null || !(order.BuyerId == user.UserId() || user.IsAdmin()) ? NotFound(id) : TypedResults.Ok(OrderDto.From(order, includeHistory: true));
+    }
+
+    static async Task<IResult> CancelOrder(Guid id, CancelOrderRequest? request, ClaimsPrincipal user, OrderChanges changes, CancellationToken ct)
+    {
+        if (request?.Reason is { Length: > 300 })
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["reason has at most 300 characters."] });
+        }
+        return await changes.ChangeAsync(id, o => o.BuyerId == user.UserId() || user.IsAdmin(), (o, now) => o.CancelByBuyer(request?.Reason, now), ct);
+    }
+
+    static async Task<IResult> ListForMerchant(ClaimsPrincipal user, OrderingDbContext db, CancellationToken ct,
+        Guid? merchantId = null, string? status = null, int page = 1, int pageSize = 20)
+    {
+        var errors = Paging(page, pageSize);
+        var parsed = ParseStatus(status, errors);
+        if (!user.IsAdmin())
+        {
+            if (merchantId is { } asked && asked != user.MerchantId())
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not your merchant", detail: "A merchant sees only its own orders.");
+            }
+            merchantId = user.MerchantId();
+            if (merchantId is null)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "No merchant", detail: "This account's token names no merchant_id.");
+            }
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var query = db.Orders.AsNoTracking();
+        if (merchantId is { } m)
+        {
+            query = query.Where(o => o.Lines.Any(l => l.MerchantId == m));
+        }
+        if (parsed is { } s)
+        {
+            query = query.Where(o => o.Status == s);
+        }
+        var total = await query.LongCountAsync(ct);
+        var items = await query.Include(o => o.Lines).OrderByDescending(o => o.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).AsSplitQuery().ToListAsync(ct);
+        var dtos = items.Select(o =>
+        {
+            var own = OrderDto.From(o, false).Lines.Where(l => merchantId is null || l.MerchantId == merchantId).ToList();
+            var canShip = o.Status is OrderStatus.Confirmed or OrderStatus.PartiallyShipped && own.Any(l => l.ShippedAt is null);
+            return new MerchantOrderDto(o.Id, o.Status.ToString(), o.CreatedAt, o.ShippingAddress, own, own.Sum(l => l.LineTotal), o.Currency, canShip);
+        }).ToList();
+        return TypedResults.Ok(new { items = dtos, total, page, pageSize });
+    }
+
+    static async Task<IResult> Ship(Guid id, ShipRequest? request, ClaimsPrincipal user, OrderChanges changes, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request?.TrackingNumber is { Length: > 100 })
+        {
+            errors["trackingNumber"] = ["trackingNumber has at most 100 characters."];
+        }
+        var merchant = user.IsAdmin() ? request?.MerchantId : user.MerchantId();
+        if (merchant is null)
+        {
+            errors["merchantId"] = [user.IsAdmin() ? "An admin names the merchant whose lines ship." : "This account's token names no merchant_id."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var actor = user.IsAdmin() ? $"admin:{user.UserId()}" : $"merchant:{merchant}";
+        return await changes.ChangeAsync(id, o => o.Lines.Any(l => l.MerchantId == merchant),
+            (o, now) => o.Ship(merchant!.Value, string.IsNullOrWhiteSpace(request?.TrackingNumber) ? null : request.TrackingNumber.Trim(), actor, now), ct);
+    }
+
+    static async Task<IResult> Summary(OrderingDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var byStatus = await db.Orders.AsNoTracking().GroupBy(o => o.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToListAsync(ct);
+        var aMinuteAgo = clock.GetUtcNow().AddMinutes(-1);
+        var waiting = await db.Orders.AsNoTracking().LongCountAsync(o => (o.Status == OrderStatus.Pending || o.Status == OrderStatus.AwaitingPayment) && o.UpdatedAt < aMinuteAgo, ct);
+        var revenue = await db.Orders.AsNoTracking().Where(o => o.Status == OrderStatus.Confirmed || o.Status == OrderStatus.PartiallyShipped || o.Status == OrderStatus.Shipped)
+            .SumAsync(o => (decimal?)o.Total, ct) ?? 0;
+        return TypedResults.Ok(new OrderSummary(byStatus.Sum(s => s.Count), byStatus.ToDictionary(s => s.Key.ToString(), s => s.Count), waiting, revenue));
+    }
+
+    private static Dictionary<string, string[]> Paging(int page, int pageSize)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (page is < 1 or > 10_000)
+        {
+            errors["page"] = ["page must be between 1 and 10000."];
+        }
+        if (pageSize is < 1 or > 100)
+        {
+            errors["pageSize"] = ["pageSize must be between 1 and 100."];
+        }
+        return errors;
+    }
+
+    private static OrderStatus? ParseStatus(string? status, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrWhiteSpace(status))
+        {
+            return null;
+        }
+        if (Enum.TryParse<OrderStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(status, out _))
+        {
+            return parsed;
+        }
+        errors["status"] = [$"status is one of {string.Join(", ", Enum.GetNames<OrderStatus>())}."];
+        return null;
+    }
+
+    public static IResult NotFound(Guid id) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found", detail: $"No order of yours has the id {id}.");
+
+    private static IResult ShoppersOnly() => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Shoppers only", detail: "Orders belong to a shopper's account.");
+}
+
+/// <summary>A change to one order through its aggregate: locked, checked, applied, and its messages staged, in one transaction.</summary>
+public sealed class OrderChanges(OrderingDbContext db, TimeProvider clock)
+{
+    public async Task<IResult> ChangeAsync(Guid id, Func<Order, bool> mayChange, Action<Order, DateTimeOffset> change, CancellationToken ct)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var order = await db.LoadForUpdateAsync(id, ct);
+            if (order is null || !mayChange(order))
+            {
+                return OrderEndpoints.NotFound(id);
+            }
+            try
+            {
+                change(order, clock.GetUtcNow());
+            }
+            catch (IllegalTransitionException e)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible now", detail: e.Message,
+                    extensions: new Dictionary<string, object?> { ["status"] = order.Status.ToString() });
+            }
+            db.StageOutgoing(order);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return TypedResults.Ok(OrderDto.From(order, includeHistory: true));
+        });
+    }
+}
+
+public static class OrderLoading
+{
+    /// <summary>The order with its lines and history, its row locked until the transaction ends: changes to one order happen one at a time.</summary>
+    public static async Task<Order?> LoadForUpdateAsync(this OrderingDbContext db, Guid id, CancellationToken ct)
+    {
+        var locked = await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM orders WHERE id = {id} FOR UPDATE").ToListAsync(ct);
+        return locked.Count == 0 ? null : await db.Orders.Include(o => o.Lines).Include(o => o.Transitions).AsSplitQuery().SingleAsync(o => o.Id == id, ct);
+    }
+
+    /// <summary>Puts the messages the order's last changes made necessary into the outbox of the current transaction.</summary>
+    public static void StageOutgoing(this OrderingDbContext db, Order order)
+    {
+        foreach (var message in order.Outgoing)
+        {
+            db.AddIntegrationEvent(message);
+        }
+        order.ClearOutgoing();
+    }
+}
+
+internal static class OrderingTelemetry
+{
+    private static readonly Meter Meter = new("Marketplace.Ordering");
+    public static readonly Counter<long> OrdersPlaced = Meter.CreateCounter<long>("marketplace.orders.placed");
+    public static readonly Counter<long> OrdersConfirmed = Meter.CreateCounter<long>("marketplace.orders.confirmed");
+    public static readonly Counter<long> OrdersCancelled = Meter.CreateCounter<long>("marketplace.orders.cancelled");
+}

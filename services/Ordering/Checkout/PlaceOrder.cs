@@ -1,0 +1,293 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Marketplace.Ordering.Api;
+using Marketplace.Ordering.Cart;
+using Marketplace.Ordering.Data;
+using Marketplace.Ordering.Domain;
+using Marketplace.ServiceDefaults.Authentication;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Marketplace.Ordering.Checkout;
+
+public sealed record PlaceOrderRequest(IReadOnlyList<OrderLineRequest>? Lines, AddressRequest? ShippingAddress, string? PaymentMethod, decimal? ExpectedTotal);
+
+public sealed record OrderLineRequest(string? Sku, int Quantity);
+
+public sealed record AddressRequest(string? Name, string? Line1, string? Line2, string? City, string? PostalCode, string? Country);
+
+/// <summary>
+/// <c>POST /api/orders</c>. The answer is decided first (validation, current catalogue prices), then
+/// stored under the buyer's <c>Idempotency-Key</c> with an insert on its primary key in the same
+/// transaction as the order and its outbox messages. Whoever inserts first wins; a concurrent or later
+/// request with that key gets the stored answer (errors included), and one with another body gets 422.
+/// Only answers that depend on nothing transient are stored: a Catalog outage gives a 503 the client may retry.
+/// </summary>
+public sealed class PlaceOrder(
+    OrderingDbContext db, CatalogPrices catalog, CartStore carts, TimeProvider clock,
+    IOptions<SagaTimeouts> timeouts, IOptions<JsonOptions> json, ILogger<PlaceOrder> logger)
+{
+    public const int MaxLines = 50;
+    public const int MaxQuantity = 100;
+    public const int MaxBodyBytes = 64 * 1024;
+
+    private sealed record Answer(int StatusCode, object Body, Order? Order);
+
+    public async Task<IResult> HandleAsync(HttpContext http, CancellationToken ct)
+    {
+        if (http.User.UserId() is not { } buyer)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Shoppers only", detail: "Orders are placed with a shopper's own token.");
+        }
+        var key = http.Request.Headers["Idempotency-Key"].ToString().Trim();
+        if (key.Length is 0 or > IdempotencyRecord.MaxKeyLength)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key required",
+                detail: $"Send a unique Idempotency-Key header (1 to {IdempotencyRecord.MaxKeyLength} characters) with every order, and the same one when you retry it, so it is placed once.");
+        }
+        var body = await ReadBodyAsync(http, ct);
+        if (body is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Order too large", detail: $"An order request is at most {MaxBodyBytes} bytes.");
+        }
+        var hash = Convert.ToHexString(SHA256.HashData(body));
+
+        if (await FindAsync(buyer, key, ct) is { } earlier)
+        {
+            return Replay(earlier, hash);
+        }
+        Answer answer;
+        try
+        {
+            answer = await DecideAsync(buyer, body, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            logger.LogWarning(e, "Catalog could not price an order");
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Prices unavailable",
+                detail: "The catalogue could not be reached to price the order. Nothing was placed; try again with the same Idempotency-Key.");
+        }
+
+        var responseJson = JsonSerializer.Serialize(answer.Body, answer.Body.GetType(), json.Value.SerializerOptions);
+        var strategy = db.Database.CreateExecutionStrategy();
+        var stored = await strategy.ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var now = clock.GetUtcNow();
+            var inserted = await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO idempotency_keys (buyer_id, key, request_hash, status_code, response_body, order_id, created_at)
+                VALUES ({buyer}, {key}, {hash}, {answer.StatusCode}, {responseJson}, {answer.Order?.Id}, {now})
+                ON CONFLICT DO NOTHING
+                """, ct);
+            if (inserted == 0)
+            {
+                await tx.RollbackAsync(ct);
+                return false;
+            }
+            if (answer.Order is { } order)
+            {
+                db.Orders.Add(order);
+                db.StageOutgoing(order);
+            }
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return true;
+        });
+        if (!stored)
+        {
+            // Another request with this key got there first: its answer is the answer.
+            return Replay((await FindAsync(buyer, key, ct))!, hash);
+        }
+        if (answer.Order is { } placed)
+        {
+            OrderingTelemetry.OrdersPlaced.Add(1);
+            await carts.RemoveOrderedAsync(CartId.ForBuyer(buyer), placed.Lines.Select(l => (l.Sku, l.Quantity)));
+        }
+        return Respond(answer.StatusCode, responseJson, answer.Order?.Id, replayed: false);
+    }
+
+    private async Task<Answer> DecideAsync(Guid buyer, byte[] body, CancellationToken ct)
+    {
+        PlaceOrderRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize<PlaceOrderRequest>(body, json.Value.SerializerOptions);
+        }
+        catch (JsonException e)
+        {
+            return Invalid(new() { ["body"] = [$"The body is not a valid order: {e.Message}"] });
+        }
+        if (request is null)
+        {
+            return Invalid(new() { ["body"] = ["The body is empty."] });
+        }
+        var errors = Validate(request);
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+
+        var lines = request.Lines!;
+        var prices = await catalog.LookUpAsync(lines.Select(l => l.Sku!), ct);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (!prices.TryGetValue(lines[i].Sku!, out var info) || !info.IsPublished)
+            {
+                errors[$"lines[{i}].sku"] = [$"No product on sale has the SKU '{lines[i].Sku}'."];
+            }
+        }
+        if (errors.Count > 0)
+        {
+            return Invalid(errors);
+        }
+        var currencies = lines.Select(l => prices[l.Sku!].Currency).Distinct().ToList();
+        if (currencies.Count > 1)
+        {
+            return Invalid(new() { ["lines"] = [$"One order is paid in one currency; these lines are priced in {string.Join(", ", currencies)}."] });
+        }
+
+        var orderId = Guid.CreateVersion7();
+        var orderLines = lines.Select(l =>
+        {
+            var info = prices[l.Sku!];
+            return new OrderLine { OrderId = orderId, Sku = info.Sku, ProductId = info.ProductId, MerchantId = info.MerchantId, Title = info.Title, Quantity = l.Quantity, UnitPrice = info.UnitPrice };
+        }).ToList();
+        var total = orderLines.Sum(l => l.Quantity * l.UnitPrice);
+        if (request.ExpectedTotal is { } expected && expected != total)
+        {
+            // The shopper saw other prices: let them look again instead of charging what they did not agree to.
+            return new Answer(StatusCodes.Status409Conflict, new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "Prices changed",
+                Detail = $"The order comes to {total} {currencies[0]} at today's prices, not {expected}. Review the prices and place the order again with a new Idempotency-Key.",
+                Extensions = { ["total"] = total, ["lines"] = orderLines.Select(l => new { l.Sku, l.UnitPrice, l.Quantity }).ToList() },
+            }, null);
+        }
+        var a = request.ShippingAddress!;
+        var address = new ShippingAddress(a.Name!.Trim(), a.Line1!.Trim(), string.IsNullOrWhiteSpace(a.Line2) ? null : a.Line2.Trim(), a.City!.Trim(), a.PostalCode!.Trim(), a.Country!.Trim().ToUpperInvariant());
+        var order = Order.Place(orderId, buyer, orderLines, currencies[0], request.PaymentMethod!.Trim(), address, timeouts.Value, clock.GetUtcNow());
+        return new Answer(StatusCodes.Status201Created, OrderDto.From(order, includeHistory: false), order);
+    }
+
+    private static Dictionary<string, string[]> Validate(PlaceOrderRequest request)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.Lines is not { Count: > 0 and <= MaxLines })
+        {
+            errors["lines"] = [$"An order has 1 to {MaxLines} lines."];
+        }
+        else
+        {
+            for (var i = 0; i < request.Lines.Count; i++)
+            {
+                var line = request.Lines[i];
+                if (string.IsNullOrWhiteSpace(line.Sku) || line.Sku.Length > 64)
+                {
+                    errors[$"lines[{i}].sku"] = ["Each line names a SKU (at most 64 characters)."];
+                }
+                if (line.Quantity is < 1 or > MaxQuantity)
+                {
+                    errors[$"lines[{i}].quantity"] = [$"A quantity is between 1 and {MaxQuantity}."];
+                }
+            }
+            if (request.Lines.Where(l => l.Sku is not null).GroupBy(l => l.Sku).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                errors["lines"] = [$"The SKU '{twice.Key}' is on more than one line; put its whole quantity on one."];
+            }
+        }
+        var a = request.ShippingAddress;
+        if (a is null)
+        {
+            errors["shippingAddress"] = ["Say where the order goes."];
+        }
+        else
+        {
+            Require(errors, "shippingAddress.name", a.Name, 200);
+            Require(errors, "shippingAddress.line1", a.Line1, 200);
+            Require(errors, "shippingAddress.city", a.City, 100);
+            Require(errors, "shippingAddress.postalCode", a.PostalCode, 20);
+            if (a.Line2 is { Length: > 200 })
+            {
+                errors["shippingAddress.line2"] = ["line2 has at most 200 characters."];
+            }
+            if (a.Country?.Trim() is not { Length: 2 } country || !country.All(char.IsAsciiLetter))
+            {
+                errors["shippingAddress.country"] = ["country is a two-letter ISO code, such as US or DE."];
+            }
+        }
+        if (string.IsNullOrWhiteSpace(request.PaymentMethod) || request.PaymentMethod.Trim().Length > 100)
+        {
+            errors["paymentMethod"] = ["Give the payment provider's token for the card (such as pm_card_visa); never a card number."];
+        }
+        if (request.ExpectedTotal is < 0)
+        {
+            errors["expectedTotal"] = ["expectedTotal cannot be negative."];
+        }
+        return errors;
+    }
+
+    private static void Require(Dictionary<string, string[]> errors, string field, string? value, int max)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Trim().Length > max)
+        {
+            errors[field] = [$"{field[(field.LastIndexOf('.') + 1)..]} is required (at most {max} characters)."];
+        }
+    }
+
+    private static Answer Invalid(Dictionary<string, string[]> errors) =>
+        new(StatusCodes.Status400BadRequest, new HttpValidationProblemDetails(errors)
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The order is not valid",
+            Detail = "Nothing was placed. Correct the fields named and send the order again with a new Idempotency-Key.",
+        }, null);
+
+    private Task<IdempotencyRecord?> FindAsync(Guid buyer, string key, CancellationToken ct) =>
+        db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(r => r.BuyerId == buyer && r.Key == key, ct);
+
+    private static IResult Replay(IdempotencyRecord earlier, string hash) =>
+        earlier.RequestHash != hash
+            ? TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
+                detail: "This Idempotency-Key was used for a different order. Use a new key for a new order; send the same body to retry the old one.")
+            : Respond(earlier.StatusCode, earlier.ResponseBody, earlier.OrderId, replayed: true);
+
+    private static IResult Respond(int status, string body, Guid? orderId, bool replayed) => new StoredResponse(status, body, orderId, replayed);
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext http, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes)
+            {
+                return null;
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>An answer as stored: the same status and bytes every time, marked when it is a replay.</summary>
+    private sealed class StoredResponse(int status, string body, Guid? orderId, bool replayed) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.StatusCode = status;
+            http.Response.ContentType = status >= 400 ? "application/problem+json" : "application/json";
+            if (orderId is { } id && status == StatusCodes.Status201Created)
+            {
+                http.Response.Headers.Location = $"/api/orders/{id}";
+            }
+            if (replayed)
+            {
+                http.Response.Headers["Idempotent-Replayed"] = "true";
+            }
+            await http.Response.WriteAsync(body, http.RequestAborted);
+        }
+    }
+}

@@ -18,8 +18,13 @@ var redis = builder.AddMarketplaceRedis(mode, data);
 var rabbitmq = builder.AddMarketplaceRabbitMQ(mode, data);
 var smtp = builder.AddMarketplaceSmtp(mode, data);
 
-// Third parties, simulated.
-var paymentProvider = builder.AddMarketplaceProject<Projects.Marketplace_PaymentProvider>("payment-provider");
+// Third parties, simulated. The payment provider's API key and webhook signing secret are shared with Payment.
+var providerApiKey = data.SecretParameter(builder, "payment-provider-api-key");
+var providerWebhookSecret = data.SecretParameter(builder, "payment-provider-webhook-secret");
+var paymentProvider = builder.AddMarketplaceProject<Projects.Marketplace_PaymentProvider>("payment-provider")
+    .WithEnvironment("PaymentProvider__ApiKey", providerApiKey)
+    .WithEnvironment("PaymentProvider__WebhookSecret", providerWebhookSecret)
+    .WithSettingsFrom("PaymentProvider");
 var warehouse = builder.AddMarketplaceProject<Projects.Marketplace_Warehouse>("warehouse");
 
 // Services.
@@ -47,18 +52,24 @@ if (int.TryParse(builder.Configuration["Catalog:Replicas"], out var catalogRepli
 var inventory = builder.AddMarketplaceProject<Projects.Marketplace_Inventory>("inventory")
     .WithReference(inventoryDb).WaitFor(inventoryDb)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
-    .WithReference(warehouse);
+    .WithReference(catalog) // who owns a SKU, and the catalogue's SKUs for opening stock in Development
+    .WithReference(warehouse)
+    .WithSettingsFrom("Inventory");
 
 var ordering = builder.AddMarketplaceProject<Projects.Marketplace_Ordering>("ordering")
     .WithReference(orderingDb).WaitFor(orderingDb)
     .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
-    .WithReference(catalog);
+    .WithReference(catalog) // prices at checkout
+    .WithSettingsFrom("Ordering");
 
 var payment = builder.AddMarketplaceProject<Projects.Marketplace_Payment>("payment")
     .WithReference(paymentDb).WaitFor(paymentDb)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
-    .WithReference(paymentProvider);
+    .WithReference(paymentProvider)
+    .WithEnvironment("PaymentProvider__ApiKey", providerApiKey)
+    .WithEnvironment("PaymentProvider__WebhookSecret", providerWebhookSecret)
+    .WithSettingsFrom("Payment");
 
 var search = builder.AddMarketplaceProject<Projects.Marketplace_Search>("search")
     .WithReference(rabbitmq).WaitFor(rabbitmq)
@@ -67,7 +78,9 @@ var search = builder.AddMarketplaceProject<Projects.Marketplace_Search>("search"
 var notification = builder.AddMarketplaceProject<Projects.Marketplace_Notification>("notification")
     .WithReference(notificationDb).WaitFor(notificationDb)
     .WithReference(smtp).WaitFor(smtp)
-    .WithReference(rabbitmq).WaitFor(rabbitmq);
+    .WithReference(redis).WaitFor(redis) // live updates reach every replica's listeners through Redis
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithReference(users); // buyers' e-mail addresses and preferences
 
 if (mode == InfrastructureMode.Containers)
 {
@@ -99,6 +112,9 @@ var gateway = builder.AddMarketplaceProject<Projects.Marketplace_Gateway>("gatew
 // Tokens name the public origin as their issuer however Identity was reached (through the gateway
 // or directly by a service), so every validator sees one issuer.
 identity.WithEnvironment("Identity__Issuer", gateway.GetEndpoint("http"));
+
+// The provider calls us back at our public edge, as a real one would.
+paymentProvider.WithEnvironment("PaymentProvider__WebhookUrl", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/api/payments/webhooks/provider"));
 
 var web = builder.AddMarketplaceProject<Projects.Marketplace_Web>("web")
     .WithExternalHttpEndpoints()

@@ -63,6 +63,15 @@ public sealed class HostData
         return secret;
     }
 
+    /// <summary>
+    /// A secret parameter: generated once per data directory when run locally, supplied at deployment
+    /// in a published manifest.
+    /// </summary>
+    public IResourceBuilder<ParameterResource> SecretParameter(IDistributedApplicationBuilder builder, string name) =>
+        builder.ExecutionContext.IsPublishMode
+            ? builder.AddParameter(name, secret: true)
+            : builder.AddParameter(name, Secret(name), secret: true);
+
     private static bool AncestorsAreTraversable(string path)
     {
         if (OperatingSystem.IsWindows())

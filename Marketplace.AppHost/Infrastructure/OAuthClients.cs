@@ -47,11 +47,6 @@ public static class OAuthClients
             .WithEnvironment("Identity__Scopes", string.Join(' ', scopes));
     }
 
-    private static IResourceBuilder<ParameterResource> ClientSecret(IDistributedApplicationBuilder builder, HostData data, string clientId)
-    {
-        var name = $"{clientId}-client-secret";
-        return builder.ExecutionContext.IsPublishMode
-            ? builder.AddParameter(name, secret: true)
-            : builder.AddParameter(name, data.Secret(name), secret: true);
-    }
+    private static IResourceBuilder<ParameterResource> ClientSecret(IDistributedApplicationBuilder builder, HostData data, string clientId) =>
+        data.SecretParameter(builder, $"{clientId}-client-secret");
 }

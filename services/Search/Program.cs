@@ -12,15 +12,23 @@ builder.AddServiceDefaults();
 builder.AddMarketplaceAuthentication("search");
 builder.AddSearchIndex();
 // Many events in flight at once, so one Lucene commit makes a whole group of them durable.
-builder.AddMarketplaceMessaging(x => x.AddConsumer<CatalogEventsConsumer>()
-    .Endpoint(e =>
+builder.AddMarketplaceMessaging(x =>
+{
+    x.AddConsumer<CatalogEventsConsumer>().Endpoint(e =>
     {
         e.PrefetchCount = 64;
         e.ConcurrentMessageLimit = 32;
-    }));
+    });
+    x.AddConsumer<StockEventsConsumer>().Endpoint(e =>
+    {
+        e.PrefetchCount = 64;
+        e.ConcurrentMessageLimit = 32;
+    });
+});
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpClient(IndexRebuilder.CatalogClient, c => c.BaseAddress = new Uri("http://catalog")).AddServiceToken();
+builder.Services.AddHttpClient(IndexRebuilder.InventoryClient, c => c.BaseAddress = new Uri("http://inventory")).AddServiceToken();
 builder.Services.AddSingleton<IndexRebuilder>();
 builder.Services.AddHostedService<RebuildWhenEmpty>();
 

@@ -49,6 +49,8 @@ public static class StockEndpoints
         // Holding stock without an order's saga (the warehouse desk, and tests of expiry): our services only.
         app.MapPost("/internal/inventory/reservations", Reserve).RequireAuthorization(MarketplacePolicies.Service).WithTags("Internal");
         app.MapGet("/internal/inventory/reservations/{orderId:guid}", GetReservation).RequireAuthorization(MarketplacePolicies.Service).WithTags("Internal");
+        // Every SKU's stock in SKU order, for rebuilding a search index.
+        app.MapGet("/internal/inventory/stock", ScanStock).RequireAuthorization(MarketplacePolicies.Service).WithTags("Internal");
         return app;
     }
 
@@ -330,6 +332,22 @@ public static class StockEndpoints
             return result;
         });
         return TypedResults.Ok(outcome);
+    }
+
+    public sealed record StockScanItem(string Sku, Guid? ProductId, int Available, long Version);
+
+    static async Task<IResult> ScanStock(InventoryDbContext db, CancellationToken ct, string? after = null, int limit = 500)
+    {
+        if (limit is < 1 or > 1000)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["limit must be between 1 and 1000."] });
+        }
+        var items = await db.Items.AsNoTracking()
+            .Where(i => after == null || string.Compare(i.Sku, after) > 0)
+            .OrderBy(i => i.Sku).Take(limit)
+            .Select(i => new StockScanItem(i.Sku, i.ProductId, db.Levels.Where(l => l.Sku == i.Sku).Sum(l => l.OnHand - l.Reserved), i.Version))
+            .ToListAsync(ct);
+        return TypedResults.Ok(new { items, next = items.Count == limit ? items[^1].Sku : null });
     }
 
     /// <summary>The stock of these SKUs as it is now, with each warehouse.</summary>

@@ -7,10 +7,14 @@ namespace Marketplace.Search.Index;
 public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISearchIndex
 {
     /// <summary>Versioned with the document shape: after a change, a new, empty index is filled from the catalogue.</summary>
-    public const string IndexName = "products-v2";
+    public const string IndexName = "products-v3";
+
+    /// <summary>One document per SKU with its stock, versioned externally by the SKU's stock version.</summary>
+    public const string StockIndexName = "stock-v1";
 
     public async Task<bool> UpsertAsync(SearchDocument document, CancellationToken ct)
     {
+        document = document with { InStock = !document.Deleted && await AnyInStockAsync(document.SkuList, ct) };
         var response = await client.IndexAsync(document, i => i
             .Index(IndexName)
             .Id(document.ProductId.ToString("N"))
@@ -27,6 +31,60 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
         }
         throw new InvalidOperationException($"Elasticsearch index failed: {response.DebugInformation}");
     }
+
+    public async Task<bool> ApplyStockAsync(StockDocument stock, CancellationToken ct)
+    {
+        var response = await client.IndexAsync(BuildStockRequest(stock), ct);
+        if (!response.IsValidResponse)
+        {
+            if (response.ApiCallDetails.HttpStatusCode == 409)
+            {
+                return false; // this SKU's stock is already at this or a newer version
+            }
+            throw new InvalidOperationException($"Elasticsearch stock index failed: {response.DebugInformation}");
+        }
+        if (stock.ProductId is { } productId)
+        {
+            var product = await client.GetAsync<SearchDocument>(IndexName, productId.ToString("N"), ct);
+            if (product.Found && product.Source is { Deleted: false } doc)
+            {
+                var inStock = await AnyInStockAsync(doc.SkuList, ct);
+                if (inStock != doc.InStock)
+                {
+                    // A partial update: the product's version (its catalogue version) stays as it is.
+                    await client.UpdateAsync<SearchDocument, object>(IndexName, productId.ToString("N"), u => u.Doc(new { inStock }), ct);
+                }
+            }
+        }
+        return true;
+    }
+
+    public static IndexRequest<StockDocument> BuildStockRequest(StockDocument stock) =>
+        new(stock, StockIndexName, stock.Sku) { Version = stock.Version, VersionType = VersionType.External };
+
+    private async Task<bool> AnyInStockAsync(IReadOnlyList<string> skus, CancellationToken ct)
+    {
+        if (skus.Count == 0)
+        {
+            return false;
+        }
+        var found = await client.SearchAsync<StockDocument>(BuildInStockRequest(skus), ct);
+        return found.IsValidResponse && found.Total > 0;
+    }
+
+    /// <summary>Whether any of these SKUs has units available: a count of matching stock documents.</summary>
+    public static SearchRequest<StockDocument> BuildInStockRequest(IReadOnlyList<string> skus) => new(StockIndexName)
+    {
+        Size = 0,
+        Query = new BoolQuery
+        {
+            Filter =
+            [
+                new TermsQuery { Field = "sku", Terms = new TermsQueryField([.. skus.Select(s => (FieldValue)s)]) },
+                new NumberRangeQuery { Field = "available", Gt = 0 },
+            ],
+        },
+    };
 
     public static SearchRequest<SearchDocument> BuildRequest(SearchRequest request) => new(IndexName)
     {
@@ -68,6 +126,7 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
         {
             ["categories"] = new Elastic.Clients.Elasticsearch.Aggregations.TermsAggregation { Field = "categoryTree.keyword", Size = 20 },
             ["brands"] = new Elastic.Clients.Elasticsearch.Aggregations.TermsAggregation { Field = "brand.keyword", Size = 20 },
+            ["inStock"] = new Elastic.Clients.Elasticsearch.Aggregations.Aggregation { Filter = new TermQuery { Field = "inStock", Value = true } },
             ["prices"] = new Elastic.Clients.Elasticsearch.Aggregations.RangeAggregation
             {
                 Field = "price",
@@ -104,6 +163,10 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
         {
             filters.Add(new NumberRangeQuery { Field = "price", Gte = (double?)request.MinPrice, Lte = (double?)request.MaxPrice });
         }
+        if (request.InStockOnly)
+        {
+            filters.Add(new TermQuery { Field = "inStock", Value = true });
+        }
         return filters;
     }
 
@@ -117,7 +180,7 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
         var hits = response.Hits
             .Where(h => h.Source is not null)
             .Select(h => new SearchHit(h.Source!.ProductId, h.Source.Title, h.Source.Brand, h.Source.Category, h.Source.Price, h.Source.Currency, h.Score ?? 0,
-                h.Highlight?.Where(f => f.Value.Count > 0).ToDictionary(f => f.Key, f => f.Value.First())))
+                h.Highlight?.Where(f => f.Value.Count > 0).ToDictionary(f => f.Key, f => f.Value.First()), h.Source.InStock))
             .ToList();
         return new SearchResult(hits, response.Total, request.Page, request.PageSize, ReadFacets(response));
     }
@@ -155,7 +218,8 @@ public sealed class ElasticsearchSearchIndex(ElasticsearchClient client) : ISear
         {
             prices[i++] = bucket.DocCount;
         }
-        return new Facets(Terms(response.Aggregations?.GetStringTerms("categories")), Terms(response.Aggregations?.GetStringTerms("brands")), Facets.Ranges(prices));
+        return new Facets(Terms(response.Aggregations?.GetStringTerms("categories")), Terms(response.Aggregations?.GetStringTerms("brands")), Facets.Ranges(prices),
+            response.Aggregations?.GetFilter("inStock")?.DocCount ?? 0);
     }
 
     public async Task<long> CountAsync(CancellationToken ct)
@@ -189,6 +253,22 @@ public static class ElasticsearchMapping
                 { "currency", new Elastic.Clients.Elasticsearch.Mapping.KeywordProperty() },
                 { "deleted", new Elastic.Clients.Elasticsearch.Mapping.BooleanProperty() },
                 { "updatedAt", new Elastic.Clients.Elasticsearch.Mapping.DateProperty() },
+                { "skus", new Elastic.Clients.Elasticsearch.Mapping.KeywordProperty() },
+                { "inStock", new Elastic.Clients.Elasticsearch.Mapping.BooleanProperty() },
+            },
+        },
+    };
+
+    public static Elastic.Clients.Elasticsearch.IndexManagement.CreateIndexRequest CreateStockIndexRequest() => new(ElasticsearchSearchIndex.StockIndexName)
+    {
+        Mappings = new Elastic.Clients.Elasticsearch.Mapping.TypeMapping
+        {
+            Properties = new Elastic.Clients.Elasticsearch.Mapping.Properties
+            {
+                { "sku", new Elastic.Clients.Elasticsearch.Mapping.KeywordProperty() },
+                { "productId", new Elastic.Clients.Elasticsearch.Mapping.KeywordProperty() },
+                { "available", new Elastic.Clients.Elasticsearch.Mapping.IntegerNumberProperty() },
+                { "version", new Elastic.Clients.Elasticsearch.Mapping.LongNumberProperty() },
             },
         },
     };
@@ -204,18 +284,25 @@ internal sealed class ElasticsearchIndexCreator(ElasticsearchClient client, ILog
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var exists = await client.Indices.ExistsAsync(ElasticsearchSearchIndex.IndexName, cancellationToken);
+        await CreateAsync(ElasticsearchMapping.CreateIndexRequest(), cancellationToken);
+        await CreateAsync(ElasticsearchMapping.CreateStockIndexRequest(), cancellationToken);
+    }
+
+    private async Task CreateAsync(Elastic.Clients.Elasticsearch.IndexManagement.CreateIndexRequest request, CancellationToken ct)
+    {
+        var name = request.Index.ToString();
+        var exists = await client.Indices.ExistsAsync(name, ct);
         if (exists.Exists)
         {
             return;
         }
-        var created = await client.Indices.CreateAsync(ElasticsearchMapping.CreateIndexRequest(), cancellationToken);
+        var created = await client.Indices.CreateAsync(request, ct);
         // 400 resource_already_exists: another replica created it first, which is as good.
         if (!created.IsValidResponse && created.ApiCallDetails.HttpStatusCode != 400)
         {
-            throw new InvalidOperationException($"Creating the Elasticsearch index failed: {created.DebugInformation}");
+            throw new InvalidOperationException($"Creating the Elasticsearch index {name} failed: {created.DebugInformation}");
         }
-        logger.LogInformation("Elasticsearch index {Index} ready", ElasticsearchSearchIndex.IndexName);
+        logger.LogInformation("Elasticsearch index {Index} ready", name);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

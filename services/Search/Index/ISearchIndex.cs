@@ -12,10 +12,16 @@ public sealed record SearchDocument(
     decimal Price,
     string Currency,
     bool Deleted = false,
-    DateTimeOffset UpdatedAt = default)
+    DateTimeOffset UpdatedAt = default,
+    IReadOnlyList<string>? Skus = null,
+    bool InStock = false)
 {
     public static SearchDocument From(Marketplace.Shared.Contracts.ProductSnapshot p) =>
-        new(p.ProductId, p.Version, p.MerchantId, p.Title, p.Description, p.Brand, p.Category, p.Price, p.Currency, UpdatedAt: p.UpdatedAt);
+        new(p.ProductId, p.Version, p.MerchantId, p.Title, p.Description, p.Brand, p.Category, p.Price, p.Currency,
+            UpdatedAt: p.UpdatedAt, Skus: [.. p.Variants.Select(v => v.Sku)]);
+
+    /// <summary>The product's SKUs (never null): its stock is theirs together.</summary>
+    public IReadOnlyList<string> SkuList => Skus ?? [];
 
     /// <summary>The category and each of its ancestors (<c>Electronics</c>, <c>Electronics/Phones</c>): what category filters and facets match.</summary>
     public IReadOnlyList<string> CategoryTree => CategoryPaths.AndAncestors(Category);
@@ -25,13 +31,19 @@ public sealed record SearchDocument(
         new(productId, version, Guid.Empty, "", "", "", "", 0, "", Deleted: true);
 }
 
+/// <summary>
+/// A SKU's stock as Inventory last announced it. <see cref="Version"/> grows with every change of that SKU;
+/// a product is in stock when any of its SKUs has units available.
+/// </summary>
+public sealed record StockDocument(string Sku, Guid? ProductId, int Available, long Version);
+
 public enum SearchSort { Relevance, PriceAscending, PriceDescending, Newest }
 
 /// <param name="Category">A category path; its subcategories match too (<c>Electronics</c> finds phones).</param>
 public sealed record SearchRequest(
     string? Query, int Page = 1, int PageSize = 24,
     string? Category = null, string? Brand = null, decimal? MinPrice = null, decimal? MaxPrice = null,
-    SearchSort Sort = SearchSort.Relevance);
+    SearchSort Sort = SearchSort.Relevance, bool InStockOnly = false);
 
 public static class CategoryPaths
 {
@@ -48,7 +60,8 @@ public sealed record FacetValue(string Value, long Count);
 /// <summary>A price bucket: from (inclusive) to (exclusive; null = no upper bound).</summary>
 public sealed record PriceRange(decimal From, decimal? To, long Count);
 
-public sealed record Facets(IReadOnlyList<FacetValue> Categories, IReadOnlyList<FacetValue> Brands, IReadOnlyList<PriceRange> PriceRanges)
+/// <param name="InStock">How many of the results have stock (what <c>inStock=true</c> would leave).</param>
+public sealed record Facets(IReadOnlyList<FacetValue> Categories, IReadOnlyList<FacetValue> Brands, IReadOnlyList<PriceRange> PriceRanges, long InStock)
 {
     public static readonly decimal[] PriceBounds = [25m, 50m, 100m, 250m, 500m, 1000m];
 
@@ -74,7 +87,7 @@ public sealed record Facets(IReadOnlyList<FacetValue> Categories, IReadOnlyList<
 /// <c>&lt;mark&gt;</c>; the rest of the text is HTML-encoded, so it can be shown as is.
 /// </param>
 public sealed record SearchHit(Guid ProductId, string Title, string Brand, string Category, decimal Price, string Currency, double Score,
-    IReadOnlyDictionary<string, string>? Highlights = null);
+    IReadOnlyDictionary<string, string>? Highlights = null, bool InStock = false);
 
 public sealed record SearchResult(IReadOnlyList<SearchHit> Hits, long Total, int Page, int PageSize, Facets Facets);
 
@@ -89,6 +102,12 @@ public interface ISearchIndex
     /// same or a newer version of that product.
     /// </summary>
     Task<bool> UpsertAsync(SearchDocument document, CancellationToken ct);
+
+    /// <summary>
+    /// Records a SKU's stock unless the index holds the same or a newer version of it, and updates whether
+    /// its product is in stock. Stock may arrive before its product: it is kept and counted when the product comes.
+    /// </summary>
+    Task<bool> ApplyStockAsync(StockDocument stock, CancellationToken ct);
 
     Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken ct);
 

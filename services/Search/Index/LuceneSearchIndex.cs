@@ -21,7 +21,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
     private const LuceneVersion Version = LuceneVersion.LUCENE_48;
 
     /// <summary>Grows whenever the indexed fields change; documents written under an older schema are never reused.</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
     private static readonly Dictionary<string, float> Boosts = new() { ["title"] = 4f, ["brand"] = 2f, ["category"] = 1.5f, ["description"] = 1f };
 
     private readonly LuceneDirectory _directory;
@@ -35,6 +35,14 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
     /// after each write; products it has not written are looked up in the index (as it was at start or since).
     /// </summary>
     private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Stock as last announced per SKU, each product's SKUs, and whether each product counts as in stock:
+    /// loaded from the index at open (stock is kept there as documents of its own), changed under the write lock.
+    /// </summary>
+    private readonly Dictionary<string, StockDocument> _stock = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string[]> _skusOfProduct = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _productOfSku = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _inStock = new(StringComparer.Ordinal);
     /// <summary>Completes when the writes made so far are committed; replaced by each commit.</summary>
     private TaskCompletionSource _nextCommit = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -45,7 +53,101 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         _writer = new IndexWriter(_directory, new IndexWriterConfig(Version, _analyzer) { OpenMode = OpenMode.CREATE_OR_APPEND });
         _writer.Commit();
         _searchers = new SearcherManager(_writer, applyAllDeletes: true, searcherFactory: null);
+        LoadStockState();
     }
+
+    private void LoadStockState()
+    {
+        WithSearcher(fresh: true, searcher =>
+        {
+            var reader = searcher.IndexReader;
+            var live = MultiFields.GetLiveDocs(reader);
+            for (var doc = 0; doc < reader.MaxDoc; doc++)
+            {
+                if (live is not null && !live.Get(doc))
+                {
+                    continue;
+                }
+                var stored = reader.Document(doc);
+                if (stored.Get("stock_sku") is { } sku)
+                {
+                    _stock[sku] = new StockDocument(sku, Guid.TryParseExact(stored.Get("stock_product"), "N", out var p) ? p : null,
+                        stored.GetField("stock_available").GetInt32Value() ?? 0, stored.GetField("stock_version").GetInt64Value() ?? 0);
+                }
+                else if (stored.Get("id") is { } id && stored.GetValues("sku") is { Length: > 0 } skus)
+                {
+                    RememberSkus(id, skus);
+                }
+            }
+            foreach (var id in _skusOfProduct.Keys)
+            {
+                _inStock[id] = HasStock(id);
+            }
+            return 0;
+        });
+    }
+
+    private void RememberSkus(string productId, string[] skus)
+    {
+        if (_skusOfProduct.TryGetValue(productId, out var old))
+        {
+            foreach (var sku in old)
+            {
+                _productOfSku.Remove(sku);
+            }
+        }
+        _skusOfProduct[productId] = skus;
+        foreach (var sku in skus)
+        {
+            _productOfSku[sku] = productId;
+        }
+    }
+
+    private bool HasStock(string productId) =>
+        _skusOfProduct.TryGetValue(productId, out var skus) && skus.Any(sku => _stock.TryGetValue(sku, out var s) && s.Available > 0);
+
+    public async Task<bool> ApplyStockAsync(StockDocument stock, CancellationToken ct)
+    {
+        Task committed;
+        bool applied;
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            applied = !_stock.TryGetValue(stock.Sku, out var held) || held.Version < stock.Version;
+            if (applied)
+            {
+                _writer.UpdateDocument(new Term("stock_sku", stock.Sku),
+                [
+                    new StringField("kind", "stock", Field.Store.NO),
+                    new StringField("stock_sku", stock.Sku, Field.Store.YES),
+                    new StoredField("stock_product", stock.ProductId?.ToString("N") ?? ""),
+                    new StoredField("stock_available", stock.Available),
+                    new StoredField("stock_version", stock.Version),
+                ]);
+                _stock[stock.Sku] = stock;
+                var product = _productOfSku.GetValueOrDefault(stock.Sku) ?? stock.ProductId?.ToString("N");
+                if (product is not null && _skusOfProduct.ContainsKey(product))
+                {
+                    var inStock = HasStock(product);
+                    if (_inStock.GetValueOrDefault(product) != inStock)
+                    {
+                        // Only the doc value changes: the product's document is not rewritten.
+                        _writer.UpdateNumericDocValue(new Term("id", product), InStockField, inStock ? 1 : 0);
+                        _inStock[product] = inStock;
+                    }
+                }
+            }
+            committed = _nextCommit.Task;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        await CommitAsync(committed, ct);
+        return applied;
+    }
+
+    public const string InStockField = "in_stock";
 
     public async Task<bool> UpsertAsync(SearchDocument document, CancellationToken ct)
     {
@@ -59,7 +161,10 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
             applied = current is not { } held || held < document.Version;
             if (applied)
             {
-                _writer.UpdateDocument(new Term("id", id), ToLucene(id, document));
+                RememberSkus(id, [.. document.SkuList]);
+                var inStock = !document.Deleted && HasStock(id);
+                _inStock[id] = inStock;
+                _writer.UpdateDocument(new Term("id", id), ToLucene(id, document with { InStock = inStock }));
                 _versions[id] = document.Version;
             }
             // Skipped or not, the answer waits for the commit: the newer version we hold may still be
@@ -133,13 +238,14 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
             searcher.Search(query, MultiCollector.Wrap((ICollector)hitsCollector, facets));
             var top = hitsCollector.GetTopDocs();
             var highlighter = string.IsNullOrWhiteSpace(request.Query) ? null : Highlighter(words, searcher.IndexReader);
+            var inStock = MultiDocValues.GetNumericValues(searcher.IndexReader, InStockField);
             var hits = top.ScoreDocs.Skip((request.Page - 1) * request.PageSize).Select(sd =>
             {
                 var doc = searcher.Doc(sd.Doc);
                 return new SearchHit(
                     Guid.ParseExact(doc.Get("id"), "N"), doc.Get("title"), doc.Get("brand"), doc.Get("category"),
                     decimal.Parse(doc.Get("price"), CultureInfo.InvariantCulture), doc.Get("currency"), sd.Score,
-                    highlighter is null ? null : Highlight(highlighter, doc));
+                    highlighter is null ? null : Highlight(highlighter, doc), inStock?.Get(sd.Doc) == 1);
             }).ToList();
             return Task.FromResult(new SearchResult(hits, top.TotalHits, request.Page, request.PageSize, facets.ToFacets()));
         });
@@ -259,6 +365,11 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         {
             Filter(NumericRangeQuery.NewDoubleRange("price_num", (double?)request.MinPrice, (double?)request.MaxPrice, true, true));
         }
+        if (request.InStockOnly)
+        {
+            // Read from the doc value that stock changes update in place (FieldCache does not cache doc values).
+            Filter(new ConstantScoreQuery(FieldCacheRangeFilter.NewInt64Range(InStockField, 1L, 1L, true, true)));
+        }
         return filtered;
     }
 
@@ -291,11 +402,12 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         }
     }
 
-    /// <summary>Tombstones keep removed products' versions but never match a search.</summary>
+    /// <summary>Tombstones keep removed products' versions but never match a search; stock documents are not products.</summary>
     private static BooleanQuery Live(Query query) => new()
     {
         { query, Occur.MUST },
         { new TermQuery(new Term("deleted", "1")), Occur.MUST_NOT },
+        { new TermQuery(new Term("kind", "stock")), Occur.MUST_NOT },
     };
 
     private long? IndexedVersion(string id) =>
@@ -325,6 +437,8 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         new DoubleField("price_num", (double)d.Price, Field.Store.NO),
         new NumericDocValuesField(FacetCounter.PriceField, (long)(d.Price * 100)),
         new Int64Field("updated", d.UpdatedAt.ToUnixTimeMilliseconds(), Field.Store.NO),
+        .. d.SkuList.Select(sku => new StringField("sku", sku, Field.Store.YES)),
+        new NumericDocValuesField(InStockField, d.InStock ? 1 : 0),
     ];
 
     public void Dispose()
@@ -355,6 +469,8 @@ internal sealed class FacetCounter : ICollector
     private SortedSetDocValues? _category;
     private SortedDocValues? _brand;
     private NumericDocValues? _price;
+    private NumericDocValues? _inStock;
+    private long _inStockCount;
     private long[] _categoryCounts = [];
     private long[] _brandCounts = [];
 
@@ -370,6 +486,7 @@ internal sealed class FacetCounter : ICollector
         _category = context.AtomicReader.GetSortedSetDocValues(CategoryField);
         _brand = context.AtomicReader.GetSortedDocValues(BrandField);
         _price = context.AtomicReader.GetNumericDocValues(PriceField);
+        _inStock = context.AtomicReader.GetNumericDocValues(LuceneSearchIndex.InStockField);
         _categoryCounts = new long[_category?.ValueCount ?? 0];
         _brandCounts = new long[_brand?.ValueCount ?? 0];
     }
@@ -392,6 +509,10 @@ internal sealed class FacetCounter : ICollector
         if (_price is not null)
         {
             _prices[Facets.Bucket(_price.Get(doc) / 100m)]++;
+        }
+        if (_inStock?.Get(doc) == 1)
+        {
+            _inStockCount++;
         }
     }
 
@@ -424,6 +545,6 @@ internal sealed class FacetCounter : ICollector
         Flush();
         static IReadOnlyList<FacetValue> TopOf(Dictionary<string, long> counts) =>
             [.. counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Take(Top).Select(c => new FacetValue(c.Key, c.Value))];
-        return new Facets(TopOf(_categories), TopOf(_brands), Facets.Ranges(_prices));
+        return new Facets(TopOf(_categories), TopOf(_brands), Facets.Ranges(_prices), _inStockCount);
     }
 }

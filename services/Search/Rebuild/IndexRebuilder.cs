@@ -18,6 +18,7 @@ public sealed record RebuildStatus(RebuildState State, string? Reason, long Inde
 public sealed class IndexRebuilder(IHttpClientFactory clients, ISearchIndex index, TimeProvider clock, ILogger<IndexRebuilder> logger)
 {
     public const string CatalogClient = "catalog-internal";
+    public const string InventoryClient = "inventory-internal";
     private const int PageSize = 500;
 
     private readonly Lock _gate = new();
@@ -70,8 +71,22 @@ public sealed class IndexRebuilder(IHttpClientFactory clients, ISearchIndex inde
                 }
                 after = page.Next;
             }
+            // Stock too: a fresh index would otherwise show everything out of stock until each SKU next changes.
+            using var inventory = clients.CreateClient(InventoryClient);
+            string? afterSku = null;
+            long stocked = 0;
+            do
+            {
+                var url = $"/internal/inventory/stock?limit={PageSize}" + (afterSku is { } lastSku ? $"&after={Uri.EscapeDataString(lastSku)}" : "");
+                var page = await inventory.GetFromJsonAsync<StockPage>(url, ct)
+                    ?? throw new InvalidOperationException("Inventory answered an empty page.");
+                await Task.WhenAll(page.Items.Select(i => index.ApplyStockAsync(i, ct)));
+                stocked += page.Items.Count;
+                afterSku = page.Next;
+            }
+            while (afterSku is not null);
             Update(s => s with { State = RebuildState.Completed, FinishedAt = clock.GetUtcNow() });
-            logger.LogInformation("Search index rebuilt from the catalogue: {Count} products", indexed);
+            logger.LogInformation("Search index rebuilt: {Count} products from the catalogue, stock of {Skus} SKUs from Inventory", indexed, stocked);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -89,6 +104,8 @@ public sealed class IndexRebuilder(IHttpClientFactory clients, ISearchIndex inde
     }
 
     private sealed record ScanPage(IReadOnlyList<ProductSnapshot> Items, Guid? Next);
+
+    private sealed record StockPage(IReadOnlyList<StockDocument> Items, string? Next);
 }
 
 /// <summary>At start, an empty index (a new machine, a lost disk) is filled from the catalogue.</summary>

@@ -4,7 +4,6 @@ using Marketplace.Notification.Data;
 using Marketplace.Notification.Live;
 using Marketplace.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Notification.Api;
@@ -58,7 +57,7 @@ public static class NotificationEndpoints
         return TypedResults.Ok(new NotificationPage(items.Select(NotificationDto.From).ToList(), paging.Page, paging.PageSize, total, unreadCount));
     }
 
-    static async Task<Results<Ok<NotificationDto>, NotFound<ProblemDetails>, ProblemHttpResult>> MarkRead(
+    static async Task<Results<Ok<NotificationDto>, ProblemHttpResult>> MarkRead(
         Guid id, ClaimsPrincipal user, NotificationDbContext db, TimeProvider clock, CancellationToken ct)
     {
         if (Viewer.From(user) is not { } viewer)
@@ -68,12 +67,8 @@ public static class NotificationEndpoints
         var notification = await viewer.Inbox(db.Notifications).SingleOrDefaultAsync(n => n.Id == id, ct);
         if (notification is null)
         {
-            return TypedResults.NotFound(new ProblemDetails
-            {
-                Status = StatusCodes.Status404NotFound,
-                Title = "Notification not found",
-                Detail = "You have no notification with this id.",
-            });
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Notification not found",
+                detail: "You have no notification with this id.");
         }
         notification.MarkRead(clock.GetUtcNow());
         await db.SaveChangesAsync(ct);

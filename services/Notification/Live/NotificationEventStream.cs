@@ -70,7 +70,15 @@ public sealed class NotificationEventStream(IReadOnlyList<RedisChannel> channels
         {
             foreach (var queue in queues)
             {
-                await queue.UnsubscribeAsync();
+                try
+                {
+                    await queue.UnsubscribeAsync();
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    // Redis is gone, and with it the subscription.
+                    logger.LogDebug(ex, "Unsubscribing {Channel} failed", queue.Channel);
+                }
             }
         }
     }

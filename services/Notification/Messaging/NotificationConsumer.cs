@@ -4,6 +4,7 @@ using Marketplace.Notification.Data;
 using Marketplace.Notification.Domain;
 using Marketplace.Notification.Email;
 using Marketplace.Notification.Live;
+using Marketplace.Shared.Contracts;
 using Marketplace.Shared.Messaging;
 
 namespace Marketplace.Notification.Messaging;
@@ -71,7 +72,7 @@ public abstract class NotificationConsumer<TMessage>(NotificationDbContext db, N
     protected void Push(IEnumerable<LiveUpdate> updates) => _liveUpdates.AddRange(updates);
 
     /// <summary>The buyer's notification, and its e-mail when their preference for <paramref name="kind"/> is on.</summary>
-    protected InAppNotification NotifyBuyer(BuyerContact contact, string kind, NotificationText text, Guid orderId, IReadOnlyList<Shared.Contracts.OrderLineSnapshot>? lines = null)
+    protected InAppNotification NotifyBuyer(BuyerContact contact, string kind, NotificationText text, Guid orderId, IReadOnlyList<OrderLineSnapshot>? lines = null)
     {
         var notification = Notify(InAppNotification.ForUser(contact.UserId, kind, text, Now, orderId));
         if (contact.WantsEmail(kind))

@@ -52,6 +52,21 @@ public sealed class HostServer : IAsyncDisposable
             ["RABBITMQ_USER"] = user, ["RABBITMQ_PASSWORD"] = password,
         }), ct => Probes.AmqpAsync("127.0.0.1", port, ct), "TERM");
 
+    /// <summary>Debian's redis-server without persistence: tests want a clean, fast server.</summary>
+    public static HostServer Redis(int port) =>
+        new("redis", new ProcessStartInfo("redis-server",
+            ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]),
+            ct => Probes.RedisAsync("127.0.0.1", port, ct), "TERM");
+
+    /// <summary>
+    /// Python's aiosmtpd accepting every message into a maildir (<c>{mailDir}/new</c>), as host mode's
+    /// <c>smtp</c> resource does. Debian's python3 is named explicitly: another python3 on PATH may lack the module.
+    /// </summary>
+    public static HostServer SmtpSink(string mailDir, int port) =>
+        new("smtp", new ProcessStartInfo("/usr/bin/python3",
+            ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", mailDir]),
+            ct => Probes.SmtpAsync("127.0.0.1", port, ct), "TERM");
+
     private static ProcessStartInfo Script(string script, Dictionary<string, string> env)
     {
         var psi = new ProcessStartInfo("bash", [System.IO.Path.Combine(RepositoryRoot.Path, "eng", "host", script)]);
@@ -62,8 +77,10 @@ public sealed class HostServer : IAsyncDisposable
         return psi;
     }
 
+    /// <summary>Starts the server, or starts it again after <see cref="StopAsync"/>.</summary>
     public async Task StartAsync(TimeSpan timeout)
     {
+        _process?.Dispose();
         _startInfo.RedirectStandardOutput = true;
         _startInfo.RedirectStandardError = true;
         _startInfo.UseShellExecute = false;

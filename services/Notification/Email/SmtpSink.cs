@@ -4,15 +4,22 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Marketplace.Notification.Email;
 
-/// <summary>Where e-mail goes: <c>ConnectionStrings:smtp</c> as <c>smtp://host:port</c> (MailPit, aiosmtpd or a real relay).</summary>
-public sealed record SmtpEndpoint(string Host, int Port)
+/// <summary>
+/// Where e-mail goes: <c>ConnectionStrings:smtp</c> as <c>smtp://host:port</c> (MailPit, aiosmtpd: plain,
+/// no authentication) or <c>smtps://user:password@host:port</c> for a relay that wants TLS and a login.
+/// </summary>
+public sealed record SmtpEndpoint(string Host, int Port, bool UseTls = false, string? UserName = null, string? Password = null)
 {
     public static SmtpEndpoint Parse(string connectionString)
     {
         var uri = new Uri(connectionString.StartsWith("Endpoint=", StringComparison.OrdinalIgnoreCase)
             ? connectionString["Endpoint=".Length..]
             : connectionString);
-        return new SmtpEndpoint(uri.Host, uri.IsDefaultPort ? 25 : uri.Port);
+        var useTls = uri.Scheme.Equals("smtps", StringComparison.OrdinalIgnoreCase);
+        var credentials = Uri.UnescapeDataString(uri.UserInfo).Split(':', 2);
+        return new SmtpEndpoint(uri.Host, uri.IsDefaultPort || uri.Port < 0 ? (useTls ? 465 : 25) : uri.Port, useTls,
+            credentials is [{ Length: > 0 } user, var password] ? user : null,
+            credentials is [{ Length: > 0 }, var secret] ? secret : null);
     }
 }
 
@@ -33,6 +40,11 @@ internal sealed class SmtpHealthCheck(SmtpEndpoint endpoint) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (endpoint.UseTls)
+        {
+            // The greeting comes after the TLS handshake; the sender's own failures show a TLS relay's health.
+            return HealthCheckResult.Healthy("TLS endpoint: not probed");
+        }
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

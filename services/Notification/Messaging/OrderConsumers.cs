@@ -1,0 +1,64 @@
+using Marketplace.Notification.Contacts;
+using Marketplace.Notification.Data;
+using Marketplace.Notification.Domain;
+using Marketplace.Notification.Live;
+using Marketplace.Shared.Contracts;
+
+namespace Marketplace.Notification.Messaging;
+
+/// <summary>The buyer hears their order is confirmed; each merchant in it gets a new-order notification.</summary>
+public sealed class OrderConfirmedConsumer(NotificationDbContext db, UsersClient users, NotificationDelivery delivery, ILogger<OrderConfirmedConsumer> logger)
+    : NotificationConsumer<OrderConfirmed>(db, delivery, logger)
+{
+    protected override async Task ComposeAsync(OrderConfirmed m, CancellationToken ct)
+    {
+        var buyer = await users.GetContactAsync(m.BuyerId, ct);
+        NotifyBuyer(buyer, NotificationKinds.OrderConfirmed, NotificationContent.OrderConfirmed(m), m.OrderId, m.Lines);
+        foreach (var merchantLines in m.Lines.GroupBy(l => l.MerchantId))
+        {
+            Notify(InAppNotification.ForMerchant(merchantLines.Key, NotificationKinds.NewOrder,
+                NotificationContent.NewOrder(m.OrderId, merchantLines.ToList()), Now, m.OrderId));
+        }
+    }
+}
+
+public sealed class OrderCancelledConsumer(NotificationDbContext db, UsersClient users, NotificationDelivery delivery, ILogger<OrderCancelledConsumer> logger)
+    : NotificationConsumer<OrderCancelled>(db, delivery, logger)
+{
+    protected override async Task ComposeAsync(OrderCancelled m, CancellationToken ct)
+    {
+        var buyer = await users.GetContactAsync(m.BuyerId, ct);
+        NotifyBuyer(buyer, NotificationKinds.OrderCancelled, NotificationContent.OrderCancelled(m), m.OrderId);
+    }
+}
+
+public sealed class OrderShippedConsumer(NotificationDbContext db, UsersClient users, NotificationDelivery delivery, ILogger<OrderShippedConsumer> logger)
+    : NotificationConsumer<OrderShipped>(db, delivery, logger)
+{
+    protected override async Task ComposeAsync(OrderShipped m, CancellationToken ct)
+    {
+        var buyer = await users.GetContactAsync(m.BuyerId, ct);
+        NotifyBuyer(buyer, NotificationKinds.OrderShipped, NotificationContent.OrderShipped(m), m.OrderId);
+    }
+}
+
+public sealed class LowStockConsumer(NotificationDbContext db, NotificationDelivery delivery, ILogger<LowStockConsumer> logger)
+    : NotificationConsumer<LowStock>(db, delivery, logger)
+{
+    protected override Task ComposeAsync(LowStock m, CancellationToken ct)
+    {
+        Notify(InAppNotification.ForMerchant(m.MerchantId, NotificationKinds.LowStock, NotificationContent.LowStock(m), Now, sku: m.Sku));
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Nothing stored: the buyer's and the merchants' open views just move the order along.</summary>
+public sealed class OrderStatusChangedConsumer(NotificationDbContext db, NotificationDelivery delivery, ILogger<OrderStatusChangedConsumer> logger)
+    : NotificationConsumer<OrderStatusChanged>(db, delivery, logger)
+{
+    protected override Task ComposeAsync(OrderStatusChanged m, CancellationToken ct)
+    {
+        Push(LiveUpdate.For(m));
+        return Task.CompletedTask;
+    }
+}

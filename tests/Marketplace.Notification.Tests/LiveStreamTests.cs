@@ -1,0 +1,68 @@
+using Marketplace.Notification.Live;
+using Marketplace.Shared.Contracts;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace Marketplace.Notification.Tests;
+
+public sealed class LiveStreamTests(Infrastructure infrastructure)
+{
+    private NotificationApp App => infrastructure.App;
+
+    private static OrderStatusChanged StatusChanged(Guid buyerId, Guid merchantId, string to, int sequence) =>
+        new(Guid.NewGuid(), buyerId, [merchantId], "Placed", to, to == "Cancelled" ? "Payment declined" : null, sequence, DateTimeOffset.UtcNow);
+
+    [Fact]
+    public async Task A_users_stream_gets_their_order_status_published_by_another_instance_and_never_another_users()
+    {
+        Guid userA = Guid.NewGuid(), userB = Guid.NewGuid();
+        await using var streamA = await OpenStream.OpenAsync(App.ClientFor(userA));
+        // Another replica: its own Redis connection, the same publisher code.
+        await using var otherInstance = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{infrastructure.RedisPort}");
+        var publisher = new LiveUpdatePublisher(otherInstance, NullLogger<LiveUpdatePublisher>.Instance);
+        var forB = StatusChanged(userB, Guid.NewGuid(), "Paid", 2);
+        var forA = StatusChanged(userA, Guid.NewGuid(), "Cancelled", 3);
+
+        // B's first: one subscriber connection delivers in publish order, so a leak would arrive before A's.
+        await publisher.PublishAsync(LiveUpdate.For(forB).ToList());
+        await publisher.PublishAsync(LiveUpdate.For(forA).ToList());
+
+        var received = await streamA.Reader.ReadEventAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("order-status", received.Event);
+        Assert.Equal(forA.OrderId, received.Json.GetProperty("orderId").GetGuid());
+        Assert.Equal(("Cancelled", "Payment declined", 3),
+            (received.Json.GetProperty("status").GetString(), received.Json.GetProperty("reason").GetString(), received.Json.GetProperty("sequence").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_merchants_stream_gets_new_orders_and_status_changes_from_consumed_events()
+    {
+        Guid merchantUser = Guid.NewGuid(), merchant = Guid.NewGuid(), buyer = Guid.NewGuid();
+        infrastructure.Users.AddBuyer(buyer);
+        await using var stream = await OpenStream.OpenAsync(App.ClientFor(merchantUser, "merchant", merchant));
+        var confirmed = OrderEventTests.Confirmed(buyer, merchant);
+
+        await App.DeliverAsync(confirmed, Guid.NewGuid());
+        var newOrder = await stream.Reader.ReadEventAsync(TimeSpan.FromSeconds(10));
+        await App.DeliverAsync(StatusChanged(buyer, merchant, "Shipped", 7) with { OrderId = confirmed.OrderId }, Guid.NewGuid());
+        var status = await stream.Reader.ReadEventAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("notification", newOrder.Event);
+        Assert.Equal(("new-order", confirmed.OrderId), (newOrder.Json.GetProperty("kind").GetString(), newOrder.Json.GetProperty("orderId").GetGuid()));
+        Assert.Equal("order-status", status.Event);
+        Assert.Equal((confirmed.OrderId, "Shipped", 7),
+            (status.Json.GetProperty("orderId").GetGuid(), status.Json.GetProperty("status").GetString(), status.Json.GetProperty("sequence").GetInt32()));
+    }
+
+    [Fact]
+    public async Task An_idle_stream_is_an_event_stream_that_sends_comment_heartbeats()
+    {
+        await using var stream = await OpenStream.OpenAsync(App.ClientFor(Guid.NewGuid()));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var frame = await stream.Reader.ReadFrameAsync(timeout.Token);
+
+        Assert.Equal("text/event-stream", stream.Response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(("heartbeat", null), (frame.Comment, frame.Event));
+    }
+}

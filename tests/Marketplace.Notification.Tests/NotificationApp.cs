@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using MassTransit;
+using MassTransit.Testing;
+using Marketplace.Notification.Data;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Marketplace.Notification.Tests;
+
+/// <summary>
+/// The Notification service as it runs (its own Program), on real PostgreSQL, Redis and SMTP, with
+/// MassTransit's in-memory harness instead of RabbitMQ and tokens signed by the test instead of Identity.
+/// </summary>
+public sealed class NotificationApp(Infrastructure infrastructure, Mailbox mailbox) : WebApplicationFactory<Program>
+{
+    public const string Issuer = "https://identity.tests.marketplace";
+    private static readonly SymmetricSecurityKey SigningKey = new("notification-tests-signing-key-0123456789abcdef"u8.ToArray());
+
+    private readonly string _database = infrastructure.NewDatabase();
+    private readonly ConsumptionLog _consumptions = new();
+
+    public ITestHarness Harness => Services.GetRequiredService<ITestHarness>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:notificationdb", _database);
+        builder.UseSetting("ConnectionStrings:redis", $"127.0.0.1:{infrastructure.RedisPort}");
+        builder.UseSetting("ConnectionStrings:smtp", mailbox.ConnectionString);
+        builder.UseSetting("Services:users:http:0", infrastructure.Users.BaseAddress);
+        builder.UseSetting("ServiceAuth:Authority", infrastructure.Users.BaseAddress);
+        builder.UseSetting("ServiceAuth:ClientId", UsersStub.ClientId);
+        builder.UseSetting("ServiceAuth:ClientSecret", UsersStub.ClientSecret);
+        builder.UseSetting("ServiceAuth:Scopes", "users");
+        builder.UseSetting("Notification:Email:PollInterval", "00:00:00.200");
+        builder.UseSetting("Notification:Email:FirstBackoff", "00:00:00.200");
+        builder.UseSetting("Notification:Email:MaxBackoff", "00:00:00.500");
+        builder.UseSetting("Notification:Email:SmtpTimeout", "00:00:05");
+        builder.UseSetting("Notification:Live:HeartbeatInterval", "00:00:01");
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddMassTransitTestHarness(x => x.SetTestTimeouts(testTimeout: TimeSpan.FromMinutes(5)));
+            services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o =>
+            {
+                o.Configuration = new OpenIdConnectConfiguration { Issuer = Issuer };
+                o.Configuration.SigningKeys.Add(SigningKey);
+                o.TokenValidationParameters.ValidIssuer = Issuer;
+            });
+        });
+    }
+
+    /// <summary>Starts the host (migrating its database) before the first test uses it.</summary>
+    public NotificationApp Started()
+    {
+        _ = Server;
+        Harness.Bus.ConnectConsumeObserver(_consumptions);
+        return this;
+    }
+
+    public HttpClient ClientFor(Guid userId, string role = "shopper", Guid? merchantId = null)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(userId, role, merchantId));
+        return client;
+    }
+
+    public static string Token(Guid userId, string role, Guid? merchantId = null, string audience = "notification")
+    {
+        var claims = new Dictionary<string, object> { ["sub"] = userId.ToString(), ["role"] = role };
+        if (merchantId is { } m)
+        {
+            claims["merchant_id"] = m.ToString();
+        }
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = audience,
+            Claims = claims,
+            Expires = DateTime.UtcNow.AddMinutes(10),
+            SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    /// <summary>
+    /// Publishes through the bus with a chosen MessageId and waits until that delivery has been handled
+    /// or has failed. (The harness's own Consumed list keeps one entry per MessageId, so it cannot tell a redelivery.)
+    /// </summary>
+    public async Task<ConsumeOutcome> DeliverAsync<T>(T message, Guid messageId) where T : class
+    {
+        var before = _consumptions.For(messageId).Count;
+        await Harness.Bus.Publish(message, context => context.MessageId = messageId);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_consumptions.For(messageId) is { } outcomes && outcomes.Count > before)
+            {
+                return outcomes[before];
+            }
+            await Task.Delay(25);
+        }
+        throw new TimeoutException($"{typeof(T).Name} {messageId} was not consumed.");
+    }
+
+    public async Task<TResult> QueryAsync<TResult>(Func<NotificationDbContext, Task<TResult>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NotificationDbContext>();
+        return await query(db);
+    }
+}
+
+public sealed record ConsumeOutcome(Exception? Exception);
+
+/// <summary>Every handled or failed consumption, in order, per MessageId.</summary>
+internal sealed class ConsumptionLog : IConsumeObserver
+{
+    private readonly ConcurrentDictionary<Guid, List<ConsumeOutcome>> _outcomes = new();
+
+    public IReadOnlyList<ConsumeOutcome> For(Guid messageId)
+    {
+        var list = _outcomes.GetOrAdd(messageId, _ => []);
+        lock (list)
+        {
+            return list.ToList();
+        }
+    }
+
+    public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
+
+    public Task PostConsume<T>(ConsumeContext<T> context) where T : class => Record(context.MessageId, null);
+
+    public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class => Record(context.MessageId, exception);
+
+    private Task Record(Guid? messageId, Exception? exception)
+    {
+        if (messageId is { } id)
+        {
+            var list = _outcomes.GetOrAdd(id, _ => []);
+            lock (list)
+            {
+                list.Add(new ConsumeOutcome(exception));
+            }
+        }
+        return Task.CompletedTask;
+    }
+}

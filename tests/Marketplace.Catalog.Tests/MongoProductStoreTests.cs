@@ -56,6 +56,7 @@ public sealed class MongoProductStoreTests(PostgresFixture postgres) : ProductSt
         public Task<ProductPage> ListAsync(ProductQuery query, CancellationToken ct) => Skip<Task<ProductPage>>();
         public Task<IReadOnlyList<Product>> ScanAsync(Guid? after, int limit, bool publishedOnly, CancellationToken ct) => Skip<Task<IReadOnlyList<Product>>>();
         public Task<long> CountAsync(CancellationToken ct) => Skip<Task<long>>();
+        public Task<IReadOnlyList<Product>> FindBySkusAsync(IReadOnlyCollection<string> skus, CancellationToken ct) => Skip<Task<IReadOnlyList<Product>>>();
         public Task<WriteResult> CreateAsync(Product product, IReadOnlyCollection<Marketplace.Shared.Contracts.IIntegrationEvent> events, CancellationToken ct) => Skip<Task<WriteResult>>();
         public Task<WriteResult> ReplaceAsync(Product product, long expectedVersion, IReadOnlyCollection<Marketplace.Shared.Contracts.IIntegrationEvent> events, CancellationToken ct) => Skip<Task<WriteResult>>();
         public Task<WriteResult> DeleteAsync(Guid id, long expectedVersion, IReadOnlyCollection<Marketplace.Shared.Contracts.IIntegrationEvent> events, CancellationToken ct) => Skip<Task<WriteResult>>();

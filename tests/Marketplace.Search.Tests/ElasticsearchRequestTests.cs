@@ -122,4 +122,37 @@ public sealed class ElasticsearchRequestTests
         Assert.Equal("date", properties.GetProperty("updatedAt").GetProperty("type").GetString());
         Assert.Equal("boolean", properties.GetProperty("deleted").GetProperty("type").GetString());
     }
+
+    [Fact]
+    public void In_stock_is_a_filter_and_a_counted_facet()
+    {
+        var body = Wire(ElasticsearchSearchIndex.BuildRequest(new Marketplace.Search.Index.SearchRequest("lamp", InStockOnly: true)));
+
+        var filter = Single(body.GetProperty("query").GetProperty("bool").GetProperty("filter"));
+        Assert.True(filter.GetProperty("term").GetProperty("inStock").GetProperty("value").GetBoolean());
+        Assert.True(body.GetProperty("aggregations").GetProperty("inStock").GetProperty("filter").GetProperty("term").GetProperty("inStock").GetProperty("value").GetBoolean());
+    }
+
+    [Fact]
+    public void Stock_is_indexed_per_sku_with_its_version_as_an_external_version()
+    {
+        var request = ElasticsearchSearchIndex.BuildStockRequest(new StockDocument("LAMP-1", Guid.Empty, 3, 42));
+        var body = Wire(request);
+
+        Assert.Equal("LAMP-1", body.GetProperty("sku").GetString());
+        Assert.Equal(3, body.GetProperty("available").GetInt32());
+        Assert.Equal(42L, request.Version);
+        Assert.Equal(VersionType.External, request.VersionType);
+    }
+
+    [Fact]
+    public void A_product_is_in_stock_when_any_of_its_skus_has_units()
+    {
+        var body = Wire(ElasticsearchSearchIndex.BuildInStockRequest(["A-1", "A-2"]));
+
+        Assert.Equal(0, body.GetProperty("size").GetInt32());
+        var filters = body.GetProperty("query").GetProperty("bool").GetProperty("filter").EnumerateArray().ToList();
+        Assert.Equal(["A-1", "A-2"], filters[0].GetProperty("terms").GetProperty("sku").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(0, filters[1].GetProperty("range").GetProperty("available").GetProperty("gt").GetDouble());
+    }
 }

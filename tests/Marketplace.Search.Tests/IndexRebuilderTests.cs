@@ -22,7 +22,8 @@ public sealed class IndexRebuilderTests : IDisposable
     public IndexRebuilderTests() => _index = new LuceneSearchIndex(_path);
 
     private static ProductSnapshot Product(int i) => new(
-        Guid.NewGuid(), 1, Guid.NewGuid(), $"Rebuilt Item {i}", "", "Acme", "Home/Kitchen", 10m + i, "USD", [], [], [], DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+        Guid.NewGuid(), 1, Guid.NewGuid(), $"Rebuilt Item {i}", "", "Acme", "Home/Kitchen", 10m + i, "USD", [],
+        [new VariantSnapshot($"REBUILT-{i}", new Dictionary<string, string>(), null)], [], DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
 
     /// <summary>Serves the scan in pages of 2, as Catalog's <c>/internal/catalog/products</c> does, and records the requests.</summary>
     private sealed class CatalogScan(IReadOnlyList<ProductSnapshot> products) : HttpMessageHandler
@@ -40,17 +41,32 @@ public sealed class IndexRebuilderTests : IDisposable
         }
     }
 
-    private sealed class Clients(HttpMessageHandler handler) : IHttpClientFactory
+    /// <summary>Serves Inventory's <c>/internal/inventory/stock</c> scan in one page.</summary>
+    private sealed class StockScan(IReadOnlyList<StockDocument> stock) : HttpMessageHandler
     {
-        public HttpClient CreateClient(string name) => new(handler, disposeHandler: false) { BaseAddress = new Uri("http://catalog") };
+        public List<string> Requests { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Requests.Add(request.RequestUri!.PathAndQuery);
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = JsonContent.Create(new { items = stock, next = (string?)null }) });
+        }
+    }
+
+    private sealed class Clients(HttpMessageHandler catalog, HttpMessageHandler inventory) : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => name == IndexRebuilder.InventoryClient
+            ? new(inventory, disposeHandler: false) { BaseAddress = new Uri("http://inventory") }
+            : new(catalog, disposeHandler: false) { BaseAddress = new Uri("http://catalog") };
     }
 
     [Fact]
-    public async Task Every_scanned_product_ends_up_in_the_index()
+    public async Task Every_scanned_product_ends_up_in_the_index_with_its_stock()
     {
         var products = Enumerable.Range(0, 5).Select(Product).ToList();
         var catalog = new CatalogScan(products);
-        var rebuilder = new IndexRebuilder(new Clients(catalog), _index, TimeProvider.System, NullLogger<IndexRebuilder>.Instance);
+        var inventory = new StockScan([new StockDocument("REBUILT-1", products[1].ProductId, 3, 7), new StockDocument("REBUILT-2", products[2].ProductId, 0, 4)]);
+        var rebuilder = new IndexRebuilder(new Clients(catalog, inventory), _index, TimeProvider.System, NullLogger<IndexRebuilder>.Instance);
 
         rebuilder.Start("test", Ct);
         while (rebuilder.Status.State == RebuildState.Running)
@@ -63,6 +79,9 @@ public sealed class IndexRebuilderTests : IDisposable
         Assert.Equal(5, await _index.CountAsync(Ct));
         Assert.Equal(3, catalog.Requests.Count);
         Assert.All(catalog.Requests, r => Assert.StartsWith("/internal/catalog/products?limit=", r));
+        Assert.Equal(["/internal/inventory/stock?limit=500"], inventory.Requests);
+        var inStock = await _index.SearchAsync(new Marketplace.Search.Index.SearchRequest("rebuilt", InStockOnly: true), Ct);
+        Assert.Equal(products[1].ProductId, Assert.Single(inStock.Hits).ProductId);
     }
 
     public void Dispose()

@@ -14,9 +14,9 @@ public sealed class LuceneSearchIndexTests : IDisposable
     public LuceneSearchIndexTests() => _index = new LuceneSearchIndex(_path);
 
     private static SearchDocument Doc(string title, string description = "", string brand = "Acme", string category = "Electronics/Phones",
-        long version = 1, Guid? id = null, decimal price = 99.99m, int daysOld = 0) =>
+        long version = 1, Guid? id = null, decimal price = 99.99m, int daysOld = 0, params string[] skus) =>
         new(id ?? Guid.NewGuid(), version, Guid.Empty, title, description, brand, category, price, "USD",
-            UpdatedAt: new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero).AddDays(-daysOld));
+            UpdatedAt: new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero).AddDays(-daysOld), Skus: skus);
 
     private async Task<List<string>> TitlesAsync(SearchRequest request) =>
         (await _index.SearchAsync(request, Ct)).Hits.Select(h => h.Title).ToList();
@@ -218,6 +218,71 @@ public sealed class LuceneSearchIndexTests : IDisposable
         using var directory = Lucene.Net.Store.FSDirectory.Open(_path);
         using var committed = Lucene.Net.Index.DirectoryReader.Open(directory);
         Assert.Equal(50, committed.NumDocs);
+    }
+
+    [Fact]
+    public async Task Stock_that_arrives_before_its_product_counts_when_the_product_comes()
+    {
+        var id = Guid.NewGuid();
+        await _index.ApplyStockAsync(new StockDocument("EARLY-1", id, 4, 1), Ct);
+
+        await _index.UpsertAsync(Doc("Early Stocked Lamp", id: id, skus: "EARLY-1"), Ct);
+
+        var hit = Assert.Single((await _index.SearchAsync(new SearchRequest("lamp", InStockOnly: true), Ct)).Hits);
+        Assert.True(hit.InStock);
+    }
+
+    [Fact]
+    public async Task A_product_is_in_stock_while_any_variant_is_and_the_filter_and_facet_agree()
+    {
+        var mug = Guid.NewGuid();
+        await _index.UpsertAsync(Doc("Stock Mug", id: mug, skus: ["MUG-S", "MUG-L"]), Ct);
+        await _index.UpsertAsync(Doc("Stock Plate", skus: "PLATE-1"), Ct);
+        await _index.ApplyStockAsync(new StockDocument("MUG-S", mug, 1, 1), Ct);
+        await _index.ApplyStockAsync(new StockDocument("MUG-L", mug, 2, 1), Ct);
+
+        var all = await _index.SearchAsync(new SearchRequest("stock"), Ct);
+        var filtered = await _index.SearchAsync(new SearchRequest("stock", InStockOnly: true), Ct);
+        Assert.Equal(2, all.Total);
+        Assert.Equal(1, all.Facets.InStock);
+        Assert.Equal(all.Facets.InStock, filtered.Total);
+
+        await _index.ApplyStockAsync(new StockDocument("MUG-S", mug, 0, 2), Ct);
+        Assert.Equal(1, (await _index.SearchAsync(new SearchRequest("stock", InStockOnly: true), Ct)).Total);
+
+        await _index.ApplyStockAsync(new StockDocument("MUG-L", mug, 0, 2), Ct);
+        var soldOut = await _index.SearchAsync(new SearchRequest("stock"), Ct);
+        Assert.Equal(0, soldOut.Facets.InStock);
+        Assert.Empty((await _index.SearchAsync(new SearchRequest("stock", InStockOnly: true), Ct)).Hits);
+    }
+
+    [Fact]
+    public async Task An_older_stock_event_arriving_late_changes_nothing()
+    {
+        var id = Guid.NewGuid();
+        await _index.UpsertAsync(Doc("Late Stock Chair", id: id, skus: "CHAIR-1"), Ct);
+        Assert.True(await _index.ApplyStockAsync(new StockDocument("CHAIR-1", id, 0, 5), Ct));
+
+        Assert.False(await _index.ApplyStockAsync(new StockDocument("CHAIR-1", id, 9, 4), Ct));
+
+        Assert.False(Assert.Single((await _index.SearchAsync(new SearchRequest("chair"), Ct)).Hits).InStock);
+    }
+
+    [Fact]
+    public async Task Stock_survives_a_product_update_and_a_reopened_index()
+    {
+        var id = Guid.NewGuid();
+        await _index.UpsertAsync(Doc("Kept Stock Desk", id: id, skus: "DESK-1"), Ct);
+        await _index.ApplyStockAsync(new StockDocument("DESK-1", id, 3, 1), Ct);
+        await _index.UpsertAsync(Doc("Kept Stock Desk Deluxe", id: id, version: 2, skus: "DESK-1"), Ct);
+        _index.Dispose();
+
+        using var reopened = new LuceneSearchIndex(_path);
+
+        Assert.True(Assert.Single((await reopened.SearchAsync(new SearchRequest("desk", InStockOnly: true), Ct)).Hits).InStock);
+        Assert.False(await reopened.ApplyStockAsync(new StockDocument("DESK-1", id, 0, 1), Ct));
+        Assert.True(await reopened.ApplyStockAsync(new StockDocument("DESK-1", id, 0, 2), Ct));
+        Assert.Empty((await reopened.SearchAsync(new SearchRequest("desk", InStockOnly: true), Ct)).Hits);
     }
 
     public void Dispose()

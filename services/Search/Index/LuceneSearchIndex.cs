@@ -441,8 +441,15 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         new NumericDocValuesField(InStockField, d.InStock ? 1 : 0),
     ];
 
+    private bool _disposed;
+
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         _searchers.Dispose();
         _writer.Dispose();
         _directory.Dispose();

@@ -100,6 +100,7 @@ else
 // service is not up yet answers 502/503 until it is), which keeps start-up short.
 var gateway = builder.AddMarketplaceProject<Projects.Marketplace_Gateway>("gateway")
     .WithExternalHttpEndpoints()
+    .WithSettingsFrom("Gateway")
     .WithReference(identity)
     .WithReference(users)
     .WithReference(catalog)

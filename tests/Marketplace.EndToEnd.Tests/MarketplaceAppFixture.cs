@@ -23,6 +23,9 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
 
     public static readonly string[] Infrastructure = ["postgres", "redis", "rabbitmq", "smtp"];
 
+    /// <summary>Orders one shopper may place per minute through the gateway in the tests (10 by default).</summary>
+    public const int OrderPermits = 100;
+
     private readonly string _dataDir = RepositoryRoot.NewScratchDirectory("marketplace-e2e");
     private DistributedApplication? _app;
 
@@ -30,13 +33,21 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
 
     public TimeSpan StartupTime { get; private set; }
 
+    /// <summary>The broker as the services reach it (<c>amqp://user:pass@host:port</c>).</summary>
+    public string BrokerConnectionString { get; private set; } = "";
+
     public async ValueTask InitializeAsync()
     {
         var stopwatch = Stopwatch.StartNew();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Marketplace_AppHost>(
             ["--infra", "host", $"--Marketplace:DataDir={_dataDir}", "--environment", "Development",
              // A small catalogue keeps start-up short; two Catalog replicas prove cache invalidation across instances.
-             "--Catalog:SeedProducts=300", "--Catalog:Replicas=2"],
+             "--Catalog:SeedProducts=300", "--Catalog:Replicas=2",
+             // A payment unanswered for 15 s is given up (minutes in production), so the outage test ends soon;
+             // long enough for an Ordering restart to finish first.
+             "--Ordering:PaymentTimeout=00:00:15",
+             // The concurrency tests place many orders per shopper; the order limit itself is tested at this value.
+             $"--Gateway:RateLimits:OrderPermits={OrderPermits}"],
             (options, _) => options.DisableDashboard = true);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
 
@@ -77,6 +88,8 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
         {
             throw new InvalidOperationException($"{e.Message} {DescribeResources()}{await LogsOfStoppedResourcesAsync()}", e);
         }
+        BrokerConnectionString = await _app.GetConnectionStringAsync("rabbitmq", cts.Token)
+            ?? throw new InvalidOperationException("The app model gives RabbitMQ no connection string.");
         StartupTime = stopwatch.Elapsed;
         Console.WriteLine($"Marketplace app healthy in {StartupTime.TotalSeconds:F1} s");
     }
@@ -178,6 +191,22 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>A client straight to one of our services carrying <paramref name="clientId"/>'s own service token (client credentials).</summary>
+    public async Task<HttpClient> ServiceClientAsync(string clientId, string scope, string resource)
+    {
+        using var gateway = CreateClient("gateway");
+        using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = clientId,
+            ["client_secret"] = Secret($"{clientId}-client-secret"), ["scope"] = scope,
+        }));
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var client = CreateRawClient(resource);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", body.RootElement.GetProperty("access_token").GetString());
+        return client;
+    }
+
     /// <summary>A secret the AppHost generated for this run (e.g. a service's OAuth client secret).</summary>
     public string Secret(string name) => File.ReadAllText(Path.Combine(_dataDir, "secrets", name)).Trim();
 
@@ -203,6 +232,45 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
         using var response = await RegisterAsync(email, name, "Pass123$");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return email;
+    }
+
+    /// <summary>The payment provider simulator's own book of an order: its intents, captures and refunds.</summary>
+    public async Task<JsonElement> ProviderOrderAsync(Guid orderId)
+    {
+        using var provider = CreateClient("payment-provider");
+        return await provider.GetFromJsonAsync<JsonElement>($"/sim/orders/{orderId}");
+    }
+
+    /// <summary>Changes the simulator's behaviour (latency, outage, decline rate); unnamed settings stay as they are.</summary>
+    public async Task ProviderSettingsAsync(object settings)
+    {
+        using var provider = CreateClient("payment-provider");
+        using var response = await provider.PutAsJsonAsync("/sim/settings", settings);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Every e-mail the SMTP sink received, as raw messages (the sink writes a maildir).</summary>
+    public IReadOnlyList<string> Mail()
+    {
+        var newMail = Path.Combine(_dataDir, "mail", "new");
+        return Directory.Exists(newMail) ? [.. Directory.EnumerateFiles(newMail).Select(File.ReadAllText)] : [];
+    }
+
+    /// <summary>Stops a service, keeps it down for a while, starts it again and waits until it is healthy.</summary>
+    public async Task RestartAsync(string resource, TimeSpan downFor)
+    {
+        var commands = App.Services.GetRequiredService<ResourceCommandService>();
+        var instance = Assert.Single(Instances(resource));
+        var stopped = await commands.ExecuteCommandAsync(instance, "resource-stop");
+        Assert.True(stopped.Success, $"stopping {instance}: {stopped.Message}");
+        await Task.Delay(downFor);
+        var started = await commands.ExecuteCommandAsync(instance, "resource-start");
+        Assert.True(started.Success, $"starting {instance}: {started.Message}");
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (!IsHealthy(instance) || _instances[instance].Snapshot.State?.Text != "Running")
+        {
+            await Task.Delay(200, cts.Token);
+        }
     }
 
     public async ValueTask DisposeAsync()

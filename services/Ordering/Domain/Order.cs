@@ -77,7 +77,7 @@ public sealed class Order
         {
             Id = id, BuyerId = buyerId, Status = OrderStatus.Pending, Currency = currency, PaymentMethod = paymentMethod,
             ShippingAddress = address, Total = lines.Sum(l => l.Quantity * l.UnitPrice), CreatedAt = now, UpdatedAt = now,
-            DeadlineAt = now + timeouts.Stock,
+            DeadlineAt = now + timeouts.StockTimeout,
         };
         order._lines.AddRange(lines);
         order._transitions.Add(new OrderTransition { OrderId = id, Sequence = 0, To = OrderStatus.Pending, At = now, Actor = $"buyer:{buyerId}", Reason = "placed" });
@@ -94,7 +94,7 @@ public sealed class Order
         {
             case OrderStatus.Pending:
                 Move(OrderStatus.AwaitingPayment, "inventory", "stock held", now);
-                DeadlineAt = now + timeouts.Payment;
+                DeadlineAt = now + timeouts.PaymentTimeout;
                 Payment = PaymentState.Requested;
                 _outgoing.Add(new AuthorizePayment(Id, BuyerId, Total, Currency, PaymentMethod, now));
                 break;
@@ -283,11 +283,11 @@ public sealed class OrderTransition
 
 public sealed record ShippingAddress(string Name, string Line1, string? Line2, string City, string PostalCode, string Country);
 
-/// <summary>How long the saga waits on each step (Ordering:StockTimeout, PaymentTimeout, ReservationHold).</summary>
+/// <summary>How long the saga waits on each step (Ordering:StockTimeout, Ordering:PaymentTimeout, Ordering:ReservationHold).</summary>
 public sealed class SagaTimeouts
 {
-    public TimeSpan Stock { get; set; } = TimeSpan.FromMinutes(2);
-    public TimeSpan Payment { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan StockTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan PaymentTimeout { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>How long Inventory holds the stock unconfirmed; longer than the payment wait, so payment gives up first.</summary>
     public TimeSpan ReservationHold { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using static Marketplace.EndToEnd.Tests.Shop;
+
+namespace Marketplace.EndToEnd.Tests;
+
+/// <summary>
+/// Tests that change the payment provider's behaviour or stop a service: they run alone, after the
+/// others, so nothing else meets the outage they cause.
+/// </summary>
+[CollectionDefinition(nameof(Alone), DisableParallelization = true)]
+public sealed class Alone;
+
+[Collection(nameof(Alone))]
+public sealed class CheckoutUnderStressTests(MarketplaceAppFixture fixture) : IAsyncLifetime
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Whatever a test did to the provider, the next one starts from a healthy, quick provider.</summary>
+    public async ValueTask DisposeAsync() => await fixture.ProviderSettingsAsync(new { latencyMs = 20, outage = false, declineRate = 0.0, asyncRate = 0.0 });
+
+    [Fact]
+    public async Task Two_hundred_concurrent_checkouts_for_fifty_units_confirm_exactly_fifty()
+    {
+        using var merchant = await fixture.ClientForAsync("merchant@marketplace.test");
+        using var admin = await fixture.ClientForAsync("admin@marketplace.test");
+        var (_, sku) = await ProductWithStockAsync(merchant, "Flash Sale Console", units: 50, price: 199m);
+        var buyers = new List<HttpClient>();
+        foreach (var name in new[] { "Flash One", "Flash Two", "Flash Three", "Flash Four" })
+        {
+            buyers.Add(await fixture.ClientForAsync(await fixture.NewShopperAsync(name)));
+        }
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => PlaceAcceptedAsync(buyers[i % buyers.Count], Order(sku))));
+
+        var orders = await Task.WhenAll(ids.Select((id, i) => OrderWhenAsync(buyers[i % buyers.Count], id, o => Terminal.Contains(o.Status()), seconds: 90)));
+        Assert.Equal(50, orders.Count(o => o.Status() == "Confirmed"));
+        var cancelled = orders.Where(o => o.Status() == "Cancelled").ToList();
+        Assert.Equal(150, cancelled.Count);
+        Assert.All(cancelled, o => Assert.StartsWith("Out of stock", o.GetProperty("cancelReason").GetString()));
+        var stock = await StockAsync(merchant, sku);
+        Assert.Equal((50, 50, 0), (stock.GetProperty("onHand").GetInt32(), stock.GetProperty("reserved").GetInt32(), stock.GetProperty("available").GetInt32()));
+        await AssertLedgerConsistentAsync(admin);
+        await EventuallyAsync(async () =>
+        {
+            var charged = await Task.WhenAll(orders.Where(o => o.Status() == "Confirmed").Select(o => fixture.ProviderOrderAsync(o.GetProperty("id").GetGuid())));
+            Assert.All(charged, p => Assert.Equal(1, p.GetProperty("successfulCaptures").GetInt32()));
+        }, seconds: 30);
+        foreach (var buyer in buyers)
+        {
+            buyer.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_provider_outage_times_the_payment_out_compensates_and_charges_nothing()
+    {
+        using var merchant = await fixture.ClientForAsync("merchant@marketplace.test");
+        using var admin = await fixture.ClientForAsync("admin@marketplace.test");
+        using var shopper = await fixture.ClientForAsync(await fixture.NewShopperAsync("Outage Victim"));
+        var (_, sku) = await ProductWithStockAsync(merchant, "Outage Oven", units: 3);
+        await fixture.ProviderSettingsAsync(new { outage = true });
+
+        var id = await PlaceAcceptedAsync(shopper, Order(sku, quantity: 2));
+
+        var cancelled = await OrderInStatusAsync(shopper, id, "Cancelled", seconds: 40);
+        Assert.Equal("The payment was not answered in time.", cancelled.GetProperty("cancelReason").GetString());
+        Assert.Equal("timeout", cancelled.GetProperty("history").EnumerateArray().Last().GetProperty("actor").GetString());
+        await EventuallyAsync(async () => Assert.Equal(3, (await StockAsync(merchant, sku)).GetProperty("available").GetInt32()));
+
+        await fixture.ProviderSettingsAsync(new { outage = false });
+        await EventuallyAsync(async () => Assert.Equal("Voided", (await OrderAsync(shopper, id)).GetProperty("payment").GetString()), seconds: 40);
+        var provider = await fixture.ProviderOrderAsync(id);
+        Assert.Equal(0, provider.GetProperty("successfulCaptures").GetInt32());
+        await AssertLedgerConsistentAsync(admin);
+        var summary = await admin.GetFromJsonAsync<JsonElement>("/api/orders/summary", Ct);
+        Assert.Equal(0, summary.GetProperty("waitingLongerThanAMinute").GetInt64());
+    }
+
+    [Fact]
+    public async Task An_order_in_flight_completes_when_ordering_restarts_mid_saga()
+    {
+        using var merchant = await fixture.ClientForAsync("merchant@marketplace.test");
+        using var shopper = await fixture.ClientForAsync(await fixture.NewShopperAsync("Patient Buyer"));
+        var (_, sku) = await ProductWithStockAsync(merchant, "Restart Radio", units: 2);
+        // The provider takes its time, so the authorization lands while Ordering is down.
+        await fixture.ProviderSettingsAsync(new { latencyMs = 3000 });
+
+        var id = await PlaceAcceptedAsync(shopper, Order(sku));
+        await OrderInStatusAsync(shopper, id, "AwaitingPayment");
+        await fixture.RestartAsync("ordering", downFor: TimeSpan.FromSeconds(4));
+
+        var confirmed = await OrderInStatusAsync(shopper, id, "Confirmed", seconds: 60);
+        Assert.Equal(["Pending", "AwaitingPayment", "Confirmed"], confirmed.GetProperty("history").EnumerateArray().Select(t => t.GetProperty("to").GetString()));
+        await EventuallyAsync(async () => Assert.Equal("Captured", (await OrderAsync(shopper, id)).GetProperty("payment").GetString()), seconds: 30);
+    }
+}

@@ -174,8 +174,8 @@ public sealed class CheckoutTests(MarketplaceAppFixture fixture)
         await EventuallyAsync(async () =>
         {
             var provider = await fixture.ProviderOrderAsync(id);
-            var captured = provider.GetProperty("capturedAmount").GetInt64();
-            var refunded = provider.GetProperty("refundedAmount").GetInt64();
+            var captured = provider.GetProperty("capturedTotal").GetInt64();
+            var refunded = provider.GetProperty("refundedTotal").GetInt64();
             // Refunded in full if the capture landed first; otherwise voided and never charged.
             Assert.Equal(captured, refunded);
             Assert.True(await PaymentSettledAsync(shopper, id), "the payment is still open");
@@ -255,7 +255,10 @@ public sealed class CheckoutTests(MarketplaceAppFixture fixture)
         });
         await EventuallyAsync(() =>
         {
-            Assert.Contains(fixture.Mail(), m => m.Contains($"To: {email}", StringComparison.OrdinalIgnoreCase) && m.Contains(id.ToString(), StringComparison.OrdinalIgnoreCase));
+            // The order is named by the first eight characters of its id.
+            var number = id.ToString("N")[..8].ToUpperInvariant();
+            Assert.Contains(fixture.Mail(), m => m.Contains(email, StringComparison.OrdinalIgnoreCase)
+                && m.Contains("Subject: Marketplace: Order confirmed", StringComparison.Ordinal) && m.Contains(number, StringComparison.Ordinal));
             return Task.CompletedTask;
         });
     }

@@ -234,11 +234,20 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
         return email;
     }
 
-    /// <summary>The payment provider simulator's own book of an order: its intents, captures and refunds.</summary>
+    /// <summary>
+    /// The payment provider simulator's own book of an order: its intents, captures and refunds (in cents).
+    /// An order the provider never heard of has none of them.
+    /// </summary>
     public async Task<JsonElement> ProviderOrderAsync(Guid orderId)
     {
-        using var provider = CreateClient("payment-provider");
-        return await provider.GetFromJsonAsync<JsonElement>($"/sim/orders/{orderId}");
+        using var provider = CreateRawClient("payment-provider");
+        using var response = await provider.GetAsync($"/sim/orders/{orderId}");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return JsonDocument.Parse("""{"intents":[],"successfulCaptures":0,"capturedTotal":0,"refundedTotal":0}""").RootElement;
+        }
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     /// <summary>Changes the simulator's behaviour (latency, outage, decline rate); unnamed settings stay as they are.</summary>

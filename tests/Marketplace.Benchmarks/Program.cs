@@ -1,0 +1,50 @@
+using Marketplace.Benchmarks;
+using Marketplace.Testing;
+using Spectre.Console;
+
+// Benchmarks of the running system: programs that print figures (docs/benchmarks.md), never timed tests.
+//   dotnet run -c Release --project tests/Marketplace.Benchmarks -- search [--products 100000] [--rounds 4000] [--freshness 200]
+var command = args.FirstOrDefault();
+var options = Options.Parse(args.Skip(1));
+switch (command)
+{
+    case "search":
+    {
+        var products = options.Int("products", 100_000);
+        var dataDir = options.String("data-dir", Path.Combine(RepositoryRoot.Path, ".data", $"bench-search-{products}"));
+        AnsiConsole.MarkupLine($"Search benchmark: {products:N0} products, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        await using var app = await RunningApp.StartAsync(dataDir, [$"--Catalog:SeedProducts={products}"]);
+        await SearchBenchmark.RunAsync(app, products, options.Int("rounds", 4000), options.Int("freshness", 200));
+        return 0;
+    }
+    default:
+        AnsiConsole.MarkupLine("usage: [bold]search[/] [[--products N]] [[--rounds N]] [[--freshness N]] [[--data-dir DIR]]");
+        return 2;
+}
+
+internal sealed class Options(Dictionary<string, string> values)
+{
+    public static Options Parse(IEnumerable<string> args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        string? name = null;
+        foreach (var arg in args)
+        {
+            if (arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                name = arg[2..];
+                values[name] = "true";
+            }
+            else if (name is not null)
+            {
+                values[name] = arg;
+                name = null;
+            }
+        }
+        return new Options(values);
+    }
+
+    public int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+    public string String(string name, string fallback) => values.GetValueOrDefault(name) ?? fallback;
+}

@@ -28,7 +28,9 @@ builder.Services.AddHostedService<ReservationExpiry>();
 builder.Services.AddHttpClient<CatalogSkus>(c => c.BaseAddress = new Uri("http://catalog")).AddServiceToken();
 if (builder.Environment.IsDevelopment())
 {
-    builder.Services.AddHostedService<OpeningStock>();
+    builder.Services.AddSingleton<OpeningStock>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<OpeningStock>());
+    builder.Services.AddHealthChecks().AddCheck<OpeningStock>("opening-stock");
 }
 
 var app = builder.Build();

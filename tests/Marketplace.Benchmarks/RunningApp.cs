@@ -4,6 +4,8 @@ using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace Marketplace.Benchmarks;
@@ -27,6 +29,11 @@ public sealed class RunningApp : IAsyncDisposable
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Marketplace_AppHost>(
             ["--infra", "host", $"--Marketplace:DataDir={dataDir}", "--environment", "Development", .. settings],
             (options, _) => options.DisableDashboard = true);
+        // The services' own log lines would drown the figures; warnings and errors still show.
+        builder.Services.AddLogging(logging => logging
+            .AddFilter("Marketplace.AppHost.Resources", LogLevel.Warning)
+            .AddFilter("Aspire", LogLevel.Warning)
+            .AddFilter("Microsoft", LogLevel.Warning));
         var app = await builder.BuildAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(30));
         await app.StartAsync(cts.Token);

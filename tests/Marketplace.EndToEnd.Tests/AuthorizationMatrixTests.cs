@@ -37,7 +37,34 @@ public sealed class AuthorizationMatrixTests(MarketplaceAppFixture fixture)
 
     private static HttpStatusCode NotRouted(Caller _) => HttpStatusCode.NotFound;
 
-    private sealed record Fixtures(Guid ProductId, Guid ShopperId, Guid ShopperAddressId, Guid OtherShopperAddressId, Guid MerchantProductId, Guid MerchantDraftId);
+    private sealed record Fixtures(Guid ProductId, Guid ShopperId, Guid ShopperAddressId, Guid OtherShopperAddressId, Guid MerchantProductId, Guid MerchantDraftId,
+        string MerchantSku, Guid OrderToCancel, Guid OrderToShip, string GuestCartId);
+
+    /// <summary>Merchants (their own) and admins; shoppers are stopped by the policy, other merchants told it does not exist.</summary>
+    private static Func<Caller, HttpStatusCode> MerchantResource(HttpStatusCode owner = HttpStatusCode.OK, HttpStatusCode? admin = null) => c => c switch
+    {
+        Caller.Anonymous => HttpStatusCode.Unauthorized,
+        Caller.Shopper or Caller.OtherShopper => HttpStatusCode.Forbidden,
+        Caller.Merchant => owner,
+        Caller.Admin => admin ?? owner,
+        _ => HttpStatusCode.NotFound,
+    };
+
+    private static HttpStatusCode MerchantsAndAdmins(Caller c) => c switch
+    {
+        Caller.Anonymous => HttpStatusCode.Unauthorized,
+        Caller.Shopper or Caller.OtherShopper => HttpStatusCode.Forbidden,
+        _ => HttpStatusCode.OK,
+    };
+
+    /// <summary>The buyer and admins see an order; anyone else is told it does not exist.</summary>
+    private static Func<Caller, HttpStatusCode> BuyerOrAdmin(HttpStatusCode buyer = HttpStatusCode.OK, HttpStatusCode? admin = null) => c => c switch
+    {
+        Caller.Anonymous => HttpStatusCode.Unauthorized,
+        Caller.Shopper => buyer,
+        Caller.Admin => admin ?? buyer,
+        _ => HttpStatusCode.NotFound,
+    };
 
     private static readonly Guid MerchantId = Guid.Parse("5a0f3c1e-0000-4000-8000-000000000001");
 
@@ -87,6 +114,37 @@ public sealed class AuthorizationMatrixTests(MarketplaceAppFixture fixture)
         new(HttpMethod.Post, $"/api/catalog/products/{f.MerchantProductId}/publish", null, MerchantWrite(HttpStatusCode.OK, otherMerchant: HttpStatusCode.Forbidden)),
         new(HttpMethod.Post, $"/api/catalog/products/{f.MerchantDraftId}/unpublish", null, MerchantWrite(HttpStatusCode.OK, otherMerchant: HttpStatusCode.NotFound)),
         new(HttpMethod.Get, "/internal/catalog/products", null, NotRouted),
+        new(HttpMethod.Get, $"/api/catalog/products/{f.MerchantProductId}/availability", null, Anyone),
+        new(HttpMethod.Get, $"/internal/catalog/skus?sku={f.MerchantSku}", null, NotRouted),
+        // Carts: every signed-in account has its own; guest carts are reached by their id alone.
+        new(HttpMethod.Get, "/api/cart", null, SignedIn),
+        new(HttpMethod.Put, $"/api/cart/items/{f.MerchantSku}", () => new { quantity = 1 }, SignedIn),
+        new(HttpMethod.Delete, "/api/cart", null, c => c == Caller.Anonymous ? HttpStatusCode.Unauthorized : HttpStatusCode.NoContent),
+        new(HttpMethod.Post, "/api/cart/guest", null, _ => HttpStatusCode.Created),
+        new(HttpMethod.Get, $"/api/cart/guest/{f.GuestCartId}", null, Anyone),
+        // Orders: placing needs a key (400 for everyone signed in, before anything is stored).
+        new(HttpMethod.Post, "/api/orders", () => new { }, c => c == Caller.Anonymous ? HttpStatusCode.Unauthorized : HttpStatusCode.BadRequest),
+        new(HttpMethod.Get, "/api/orders", null, SignedIn),
+        new(HttpMethod.Get, $"/api/orders/{f.OrderToCancel}", null, BuyerOrAdmin()),
+        new(HttpMethod.Get, "/api/orders/summary", null, AdminOnly),
+        // The buyer cancels first; the admin then finds it cancelled already.
+        new(HttpMethod.Post, $"/api/orders/{f.OrderToCancel}/cancel", () => new { }, BuyerOrAdmin(admin: HttpStatusCode.Conflict)),
+        new(HttpMethod.Get, "/api/merchant/orders", null, MerchantsAndAdmins),
+        // An admin must name the merchant whose lines ship.
+        new(HttpMethod.Post, $"/api/merchant/orders/{f.OrderToShip}/ship", () => new { }, MerchantResource(admin: HttpStatusCode.BadRequest)),
+        new(HttpMethod.Get, $"/api/payments/{f.OrderToShip}", null, BuyerOrAdmin()),
+        // Stock: merchants their own SKUs, admins all.
+        new(HttpMethod.Get, "/api/inventory", null, MerchantsAndAdmins),
+        new(HttpMethod.Get, $"/api/inventory/{f.MerchantSku}", null, MerchantResource()),
+        new(HttpMethod.Put, $"/api/inventory/{f.MerchantSku}", () => new { onHand = 20 }, MerchantResource()),
+        new(HttpMethod.Post, $"/api/inventory/{f.MerchantSku}/adjustments", () => new { delta = 1, reason = "matrix" }, MerchantResource()),
+        new(HttpMethod.Get, $"/api/inventory/{f.MerchantSku}/movements", null, MerchantResource()),
+        new(HttpMethod.Get, "/api/inventory/consistency", null, AdminOnly),
+        new(HttpMethod.Get, "/internal/inventory/stock", null, NotRouted),
+        // Notifications: everyone signed in has their own; the log is the console's.
+        new(HttpMethod.Get, "/api/notifications", null, SignedIn),
+        new(HttpMethod.Post, "/api/notifications/read-all", null, SignedIn),
+        new(HttpMethod.Get, "/api/notifications/log", null, MerchantsAndAdmins),
     ];
 
     [Fact]
@@ -106,13 +164,23 @@ public sealed class AuthorizationMatrixTests(MarketplaceAppFixture fixture)
         {
             await ProfileAsync(tokens[caller], ct);
         }
+        using var merchant = Client(tokens[Caller.Merchant]);
+        using var buyer = Client(tokens[Caller.Shopper]);
+        var (_, sku) = await Shop.ProductWithStockAsync(merchant, "Matrix Stocked", units: 10);
+        var toCancel = await Shop.PlaceAcceptedAsync(buyer, Shop.Order(sku));
+        var toShip = await Shop.PlaceAcceptedAsync(buyer, Shop.Order(sku));
+        await Shop.OrderInStatusAsync(buyer, toCancel, "Confirmed");
+        await Shop.OrderInStatusAsync(buyer, toShip, "Confirmed");
+        using var guestCart = await anonymous.PostAsync("/api/cart/guest", null, ct);
         var fixtures = new Fixtures(
             first.GetProperty("id").GetGuid(),
             shopper.GetProperty("userId").GetGuid(),
             await AddAddressAsync(tokens[Caller.Shopper], ct),
             await AddAddressAsync(tokens[Caller.OtherShopper], ct),
             await CreateProductAsync(tokens[Caller.Merchant], publish: true, ct),
-            await CreateProductAsync(tokens[Caller.Merchant], publish: false, ct));
+            await CreateProductAsync(tokens[Caller.Merchant], publish: false, ct),
+            sku, toCancel, toShip,
+            (await guestCart.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("guestCartId").GetString()!);
         var endpoints = Endpoints(fixtures).ToList();
 
         var violations = new List<string>();

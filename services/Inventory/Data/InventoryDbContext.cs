@@ -16,6 +16,7 @@ public sealed class InventoryDbContext(DbContextOptions<InventoryDbContext> opti
     public DbSet<Reservation> Reservations => Set<Reservation>();
     public DbSet<ReservationLine> ReservationLines => Set<ReservationLine>();
     public DbSet<StockMovement> Movements => Set<StockMovement>();
+    public DbSet<CompletedSeed> CompletedSeeds => Set<CompletedSeed>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -88,6 +89,14 @@ public sealed class InventoryDbContext(DbContextOptions<InventoryDbContext> opti
             e.Property(l => l.Committed).HasColumnName("committed");
             e.HasOne<Reservation>().WithMany().HasForeignKey(l => l.OrderId);
             e.HasIndex(l => new { l.Sku, l.Warehouse });
+        });
+
+        modelBuilder.Entity<CompletedSeed>(e =>
+        {
+            e.ToTable("completed_seeds");
+            e.HasKey(c => c.Name);
+            e.Property(c => c.Name).HasColumnName("name").HasMaxLength(100);
+            e.Property(c => c.CompletedAt).HasColumnName("completed_at");
         });
 
         modelBuilder.Entity<StockMovement>(e =>

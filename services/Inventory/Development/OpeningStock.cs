@@ -9,11 +9,22 @@ namespace Marketplace.Inventory.Development;
 /// <summary>
 /// In Development, the first start gives every SKU of the seeded catalogue a deterministic opening stock
 /// in the main warehouse (about one in ten sold out, so "in stock" means something), with its ledger
-/// row and StockChanged event. It runs once: only while Inventory knows no SKU at all.
+/// row and StockChanged event. It runs until it has completed once (a row in completed_seeds), skipping
+/// SKUs that already have stock, so an interrupted run resumes. Inventory reports itself unhealthy
+/// until it is done, so nothing that waits for a healthy Inventory races it.
 /// </summary>
-public sealed class OpeningStock(IServiceScopeFactory scopes, IOptions<InventoryOptions> options, TimeProvider clock, ILogger<OpeningStock> logger) : BackgroundService
+public sealed class OpeningStock(IServiceScopeFactory scopes, IOptions<InventoryOptions> options, TimeProvider clock, ILogger<OpeningStock> logger)
+    : BackgroundService, Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
 {
+    public const string SeedName = "opening-stock";
     private const int Batch = 500;
+    private volatile bool _done;
+
+    public Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_done
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("Giving the catalogue its opening stock"));
 
     /// <summary>0 for about a tenth of SKUs, else 5 to 64 units: the same for a SKU on every machine.</summary>
     public static int UnitsFor(string sku)
@@ -28,17 +39,19 @@ public sealed class OpeningStock(IServiceScopeFactory scopes, IOptions<Inventory
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Catalog may still be seeding its own catalogue (minutes for a large one): wait for it, never give up.
         for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
         {
             try
             {
                 await SeedAsync(stoppingToken);
+                _done = true;
                 return;
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !stoppingToken.IsCancellationRequested && attempt < 30)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogInformation("Catalog not answering yet for opening stock ({Reason}); trying again", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
+                logger.LogInformation("Opening stock waits for Catalog (attempt {Attempt}: {Reason})", attempt, e.GetBaseException().Message);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, attempt * 2)), stoppingToken);
             }
         }
     }
@@ -47,7 +60,7 @@ public sealed class OpeningStock(IServiceScopeFactory scopes, IOptions<Inventory
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<InventoryDbContext>();
-        if (await db.Items.AnyAsync(ct))
+        if (await db.CompletedSeeds.AnyAsync(s => s.Name == SeedName, ct))
         {
             return;
         }
@@ -65,12 +78,16 @@ public sealed class OpeningStock(IServiceScopeFactory scopes, IOptions<Inventory
             }
         }
         count += await SaveAsync(db, book, batch, ct);
+        db.CompletedSeeds.Add(new CompletedSeed { Name = SeedName, CompletedAt = clock.GetUtcNow() });
+        await db.SaveChangesAsync(ct);
         logger.LogInformation("Opening stock given to {Count} SKUs of the catalogue", count);
     }
 
     private static async Task<int> SaveAsync(InventoryDbContext db, StockBook book, List<StockItem> batch, CancellationToken ct)
     {
-        foreach (var item in batch)
+        var skus = batch.Select(i => i.Sku).ToList();
+        var known = (await db.Items.AsNoTracking().Where(i => skus.Contains(i.Sku)).Select(i => i.Sku).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        foreach (var item in batch.Where(i => !known.Contains(i.Sku)))
         {
             book.AddItem(item, UnitsFor(item.Sku), "opening stock");
         }

@@ -95,3 +95,10 @@ public sealed class StockMovement
     public string? Actor { get; set; }
     public DateTimeOffset At { get; set; }
 }
+
+/// <summary>A one-time job that has finished (Development's opening stock), so a restart does not run it again.</summary>
+public sealed class CompletedSeed
+{
+    public string Name { get; set; } = "";
+    public DateTimeOffset CompletedAt { get; set; }
+}

@@ -22,6 +22,22 @@ namespace Marketplace.Inventory.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Marketplace.Inventory.Domain.CompletedSeed", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("completed_seeds", (string)null);
+                });
+
             modelBuilder.Entity("Marketplace.Inventory.Domain.Reservation", b =>
                 {
                     b.Property<Guid>("OrderId")

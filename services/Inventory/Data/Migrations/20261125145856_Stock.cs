@@ -13,6 +13,18 @@ namespace Marketplace.Inventory.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "completed_seeds",
+                columns: table => new
+                {
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    completed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_completed_seeds", x => x.name);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "reservations",
                 columns: table => new
                 {
@@ -164,6 +176,9 @@ namespace Marketplace.Inventory.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "completed_seeds");
+
             migrationBuilder.DropTable(
                 name: "reservation_lines");
 

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Marketplace.Inventory.Data.Migrations
 {
     [DbContext(typeof(InventoryDbContext))]
-    [Migration("20261125143215_Stock")]
+    [Migration("20261125145856_Stock")]
     partial class Stock
     {
         /// <inheritdoc />
@@ -24,6 +24,22 @@ namespace Marketplace.Inventory.Data.Migrations
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.CompletedSeed", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("completed_seeds", (string)null);
+                });
 
             modelBuilder.Entity("Marketplace.Inventory.Domain.Reservation", b =>
                 {

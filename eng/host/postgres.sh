@@ -34,4 +34,4 @@ fi
 exec "${run_as[@]}" "$bin/postgres" -D "$PG_DATA_DIR" -p "$PGPORT" \
   -c listen_addresses=127.0.0.1 -c unix_socket_directories="$PG_DATA_DIR" \
   -c max_connections=400 -c shared_buffers=256MB -c fsync=off -c synchronous_commit=off \
-  -c full_page_writes=off -c log_min_messages=warning
+  -c full_page_writes=off -c log_min_messages=warning -c log_checkpoints=off

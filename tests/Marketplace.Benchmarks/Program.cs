@@ -4,6 +4,7 @@ using Spectre.Console;
 
 // Benchmarks of the running system: programs that print figures (docs/benchmarks.md), never timed tests.
 //   dotnet run -c Release --project tests/Marketplace.Benchmarks -- search [--products 100000] [--rounds 4000] [--freshness 200]
+//   dotnet run -c Release --project tests/Marketplace.Benchmarks -- flash-sale [--buyers 2000] [--units 1000] [--concurrency 200] [--pgbench-clients 32]
 var command = args.FirstOrDefault();
 var options = Options.Parse(args.Skip(1));
 switch (command)
@@ -13,12 +14,22 @@ switch (command)
         var products = options.Int("products", 100_000);
         var dataDir = options.String("data-dir", Path.Combine(RepositoryRoot.Path, ".data", $"bench-search-{products}"));
         AnsiConsole.MarkupLine($"Search benchmark: {products:N0} products, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-        await using var app = await RunningApp.StartAsync(dataDir, [$"--Catalog:SeedProducts={products}"]);
+        await using var app = await RunningApp.StartAsync(dataDir, [$"--Catalog:SeedProducts={products}", .. RunningApp.OneClientMachine]);
         await SearchBenchmark.RunAsync(app, products, options.Int("rounds", 4000), options.Int("freshness", 200));
         return 0;
     }
+    case "flash-sale":
+    {
+        var dataDir = options.String("data-dir", Path.Combine(RepositoryRoot.Path, ".data", "bench-flash-sale"));
+        AnsiConsole.MarkupLine($"Flash sale: {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        await using var app = await RunningApp.StartAsync(dataDir, ["--Catalog:SeedProducts=200", .. RunningApp.OneClientMachine]);
+        var held = await FlashSale.RunAsync(app, dataDir, options.Int("buyers", 2000), options.Int("units", 1000),
+            options.Int("concurrency", 200), options.Int("pgbench-clients", 32));
+        return held ? 0 : 1;
+    }
     default:
         AnsiConsole.MarkupLine("usage: [bold]search[/] [[--products N]] [[--rounds N]] [[--freshness N]] [[--data-dir DIR]]");
+        AnsiConsole.MarkupLine("       [bold]flash-sale[/] [[--buyers N]] [[--units N]] [[--concurrency N]] [[--pgbench-clients N]] [[--data-dir DIR]]");
         return 2;
 }
 

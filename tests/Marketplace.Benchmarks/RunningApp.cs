@@ -19,6 +19,13 @@ public sealed class RunningApp : IAsyncDisposable
     private static readonly string[] Resources =
         ["postgres", "redis", "rabbitmq", "smtp", "identity", "users", "catalog", "inventory", "ordering", "payment", "search", "notification", "gateway", "payment-provider"];
 
+    /// <summary>
+    /// Every request comes from this one machine (one address, a few accounts), which the gateway's
+    /// per-address and per-user limits would stop long before the services are measured; the per-user
+    /// order limit stays (a flash-sale buyer places one order).
+    /// </summary>
+    public static readonly string[] OneClientMachine = ["--Gateway:RateLimits:PerAddressPermits=100000000", "--Gateway:RateLimits:PerUserPermits=100000000"];
+
     private readonly DistributedApplication _app;
 
     private RunningApp(DistributedApplication app) => _app = app;
@@ -50,6 +57,9 @@ public sealed class RunningApp : IAsyncDisposable
     }
 
     public Uri Gateway => _app.GetEndpoint("gateway", "http");
+
+    public async Task<string> ConnectionStringAsync(string resource) =>
+        await _app.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"{resource} has no connection string.");
 
     public HttpClient Client(string resource = "gateway") => new(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
     {

@@ -32,7 +32,7 @@ public static class SearchEndpoints
     };
 
     static async Task<Results<Ok<SearchResult>, ValidationProblem>> Search(
-        ISearchIndex index, CancellationToken ct, string? q = null, int page = 1, int pageSize = 24,
+        ISearchIndex index, HttpRequest http, CancellationToken ct, string? q = null, int page = 1, int pageSize = 24,
         string? category = null, string? brand = null, decimal? minPrice = null, decimal? maxPrice = null, string? sort = null, bool inStock = false)
     {
         var errors = new Dictionary<string, string[]>();
@@ -73,7 +73,8 @@ public static class SearchEndpoints
         {
             return TypedResults.ValidationProblem(errors);
         }
-        return TypedResults.Ok(await index.SearchAsync(new SearchRequest(q, page, pageSize, category, brand, minPrice, maxPrice, order, inStock), ct));
+        return TypedResults.Ok(await index.SearchAsync(new SearchRequest(q, page, pageSize, category, brand, minPrice, maxPrice, order, inStock,
+            Fresh: http.Headers.CacheControl.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase)), ct));
     }
 
     static async Task<Results<Ok<IReadOnlyList<string>>, ValidationProblem>> Suggest(ISearchIndex index, CancellationToken ct, string? q = null, int limit = 8)

@@ -40,10 +40,11 @@ public sealed record StockDocument(string Sku, Guid? ProductId, int Available, l
 public enum SearchSort { Relevance, PriceAscending, PriceDescending, Newest }
 
 /// <param name="Category">A category path; its subcategories match too (<c>Electronics</c> finds phones).</param>
+/// <param name="Fresh">Computed afresh, never answered from the index's memory of earlier answers (<c>Cache-Control: no-cache</c>).</param>
 public sealed record SearchRequest(
     string? Query, int Page = 1, int PageSize = 24,
     string? Category = null, string? Brand = null, decimal? MinPrice = null, decimal? MaxPrice = null,
-    SearchSort Sort = SearchSort.Relevance, bool InStockOnly = false);
+    SearchSort Sort = SearchSort.Relevance, bool InStockOnly = false, bool Fresh = false);
 
 public static class CategoryPaths
 {

@@ -5,6 +5,7 @@ using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Store;
 using Lucene.Net.Util;
+using Microsoft.Extensions.Caching.Memory;
 using LuceneDirectory = Lucene.Net.Store.Directory;
 
 namespace Marketplace.Search.Index;
@@ -225,30 +226,53 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         await committed;
     }
 
+    /// <summary>
+    /// Answers of this index as it is now, by request: the same search against the same reader (version) is
+    /// answered from memory; any write makes a new reader version, so nothing stale is ever served.
+    /// </summary>
+    private readonly MemoryCache _answers = new(new MemoryCacheOptions { SizeLimit = 2000 });
+
     public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken ct) =>
         WithSearcher(fresh: true, searcher =>
         {
-            var words = BuildQuery(request.Query);
-            var query = Live(Filtered(words, request));
-            var n = request.Page * request.PageSize;
-            ITopDocsCollector hitsCollector = request.Sort == SearchSort.Relevance
-                ? TopScoreDocCollector.Create(n, docsScoredInOrder: false)
-                : TopFieldCollector.Create(SortFor(request.Sort), n, fillFields: true, trackDocScores: true, trackMaxScore: false, docsScoredInOrder: false);
-            var facets = new FacetCounter();
-            searcher.Search(query, MultiCollector.Wrap((ICollector)hitsCollector, facets));
-            var top = hitsCollector.GetTopDocs();
-            var highlighter = string.IsNullOrWhiteSpace(request.Query) ? null : Highlighter(words, searcher.IndexReader);
-            var inStock = MultiDocValues.GetNumericValues(searcher.IndexReader, InStockField);
-            var hits = top.ScoreDocs.Skip((request.Page - 1) * request.PageSize).Select(sd =>
+            if (request.Fresh)
             {
-                var doc = searcher.Doc(sd.Doc);
-                return new SearchHit(
-                    Guid.ParseExact(doc.Get("id"), "N"), doc.Get("title"), doc.Get("brand"), doc.Get("category"),
-                    decimal.Parse(doc.Get("price"), CultureInfo.InvariantCulture), doc.Get("currency"), sd.Score,
-                    highlighter is null ? null : Highlight(highlighter, doc), inStock?.Get(sd.Doc) == 1);
-            }).ToList();
-            return Task.FromResult(new SearchResult(hits, top.TotalHits, request.Page, request.PageSize, facets.ToFacets()));
+                return Task.FromResult(Search(searcher, request));
+            }
+            var key = (((DirectoryReader)searcher.IndexReader).Version, request);
+            if (!_answers.TryGetValue(key, out SearchResult? answer))
+            {
+                answer = Search(searcher, request);
+                _answers.Set(key, answer, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(2) });
+            }
+            return Task.FromResult(answer!);
         });
+
+    private SearchResult Search(IndexSearcher searcher, SearchRequest request)
+    {
+        // Rewritten once (fuzzy and prefix terms expanded against this reader): the search and the
+        // highlighter share the expansion instead of each paying for it.
+        var words = searcher.Rewrite(BuildQuery(request.Query));
+        var query = Live(Filtered(words, request));
+        var n = request.Page * request.PageSize;
+        ITopDocsCollector hitsCollector = request.Sort == SearchSort.Relevance
+            ? TopScoreDocCollector.Create(n, docsScoredInOrder: false)
+            : TopFieldCollector.Create(SortFor(request.Sort), n, fillFields: true, trackDocScores: true, trackMaxScore: false, docsScoredInOrder: false);
+        var facets = new FacetCounter();
+        searcher.Search(query, MultiCollector.Wrap((ICollector)hitsCollector, facets));
+        var top = hitsCollector.GetTopDocs();
+        var highlighter = string.IsNullOrWhiteSpace(request.Query) ? null : Highlighter(words);
+        var inStock = MultiDocValues.GetNumericValues(searcher.IndexReader, InStockField);
+        var hits = top.ScoreDocs.Skip((request.Page - 1) * request.PageSize).Select(sd =>
+        {
+            var doc = searcher.Doc(sd.Doc);
+            return new SearchHit(
+                Guid.ParseExact(doc.Get("id"), "N"), doc.Get("title"), doc.Get("brand"), doc.Get("category"),
+                decimal.Parse(doc.Get("price"), CultureInfo.InvariantCulture), doc.Get("currency"), sd.Score,
+                highlighter is null ? null : Highlight(highlighter, doc), inStock?.Get(sd.Doc) == 1);
+        }).ToList();
+        return new SearchResult(hits, top.TotalHits, request.Page, request.PageSize, facets.ToFacets());
+    }
 
     public Task<long> CountAsync(CancellationToken ct) =>
         Task.FromResult(WithSearcher(fresh: true, searcher => (long)searcher.Search(Live(new MatchAllDocsQuery()), 1).TotalHits));
@@ -273,7 +297,9 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
             foreach (var (field, boost) in Boosts)
             {
                 anyField.Add(new TermQuery(new Term(field, term)) { Boost = boost * 2 }, Occur.SHOULD);
-                if (TypoTolerance.MaxEdits(term) is > 0 and var edits)
+                // Typos are forgiven in the short fields people search by; the description (the largest
+                // vocabulary, and the costliest to expand) must match exactly or as a prefix.
+                if (field != "description" && TypoTolerance.MaxEdits(term) is > 0 and var edits)
                 {
                     anyField.Add(new FuzzyQuery(new Term(field, term), edits, prefixLength: 1) { Boost = boost * 0.5f }, Occur.SHOULD);
                 }
@@ -323,10 +349,10 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         return terms;
     }
 
-    /// <summary>Marks the query's words, fuzzy and prefix matches included (the query is rewritten against the index).</summary>
-    private static Lucene.Net.Search.Highlight.Highlighter Highlighter(Query query, IndexReader reader)
+    /// <summary>Marks the query's words, fuzzy and prefix matches included (the query comes already rewritten against the index).</summary>
+    private static Lucene.Net.Search.Highlight.Highlighter Highlighter(Query rewritten)
     {
-        var scorer = new Lucene.Net.Search.Highlight.QueryScorer(query.Rewrite(reader)) { ExpandMultiTermQuery = true };
+        var scorer = new Lucene.Net.Search.Highlight.QueryScorer(rewritten);
         return new Lucene.Net.Search.Highlight.Highlighter(
             new Lucene.Net.Search.Highlight.SimpleHTMLFormatter("<mark>", "</mark>"), new Lucene.Net.Search.Highlight.SimpleHTMLEncoder(), scorer)
         {
@@ -451,6 +477,7 @@ public sealed class LuceneSearchIndex : ISearchIndex, IDisposable
         }
         _disposed = true;
         _searchers.Dispose();
+        _answers.Dispose();
         _writer.Dispose();
         _directory.Dispose();
         _analyzer.Dispose();

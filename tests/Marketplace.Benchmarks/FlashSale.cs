@@ -1,0 +1,346 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using HdrHistogram;
+using Spectre.Console;
+
+namespace Marketplace.Benchmarks;
+
+/// <summary>
+/// The flash sale: N buyers, each with a real account and token, race through the gateway for M units of
+/// one SKU, one unit each. Then the invariants are read back from the services and the payment provider:
+/// nothing oversold, no order lost or stuck, nobody charged twice or charged for nothing, the ledger equal
+/// to the stock. Finally pgbench's single-row decrement runs on the same PostgreSQL for scale.
+/// </summary>
+public static partial class FlashSale
+{
+    private static readonly string[] Terminal = ["Confirmed", "Cancelled", "Shipped", "PartiallyShipped"];
+
+    private sealed record Buyer(string Email, HttpClient Client);
+
+    private sealed record Placed(Buyer Buyer, Guid OrderId, long AcceptMicros);
+
+    public static async Task<bool> RunAsync(RunningApp app, string dataDir, int buyerCount, int units, int concurrency, int pgbenchClients)
+    {
+        var buyers = await BuyersAsync(app, dataDir, buyerCount);
+        using var merchant = await app.ClientForAsync("merchant@marketplace.test");
+        using var admin = await app.ClientForAsync("admin@marketplace.test");
+        var sku = await SaleProductAsync(merchant, units);
+        AnsiConsole.MarkupLine($"On sale: [bold]{units}[/] units of {sku}; [bold]{buyers.Count}[/] buyers, {concurrency} requests in flight at most");
+
+        // The race.
+        var accepted = new ConcurrentBag<Placed>();
+        var refused = new ConcurrentDictionary<int, int>();
+        var acceptLatency = new LongConcurrentHistogram(1, TimeStamp.Minutes(10), 3);
+        var startedAt = DateTimeOffset.UtcNow;
+        var race = Stopwatch.StartNew();
+        await AnsiConsole.Progress().StartAsync(async progress =>
+        {
+            var task = progress.AddTask("Orders placed", maxValue: buyers.Count);
+            await Parallel.ForEachAsync(buyers, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (buyer, ct) =>
+            {
+                var (status, id, micros) = await PlaceWithRetriesAsync(buyer.Client, sku);
+                if (status == HttpStatusCode.Created)
+                {
+                    accepted.Add(new Placed(buyer, id, micros));
+                    acceptLatency.RecordValue(micros);
+                }
+                else
+                {
+                    refused.AddOrUpdate((int)status, 1, (_, n) => n + 1);
+                }
+                task.Increment(1);
+            });
+        });
+        var placingTook = race.Elapsed;
+
+        // Every accepted order must end: confirmed or cancelled with a reason.
+        var orders = await SettleAsync(accepted.ToList(), TimeSpan.FromMinutes(3));
+        var settledTook = race.Elapsed;
+
+        var confirmed = orders.Values.Where(o => o.GetProperty("status").GetString() == "Confirmed").ToList();
+        var cancelled = orders.Values.Where(o => o.GetProperty("status").GetString() == "Cancelled").ToList();
+        var stuck = orders.Values.Count(o => !Terminal.Contains(o.GetProperty("status").GetString()));
+        var lost = accepted.Count - orders.Count;
+        var cancelledWithoutReason = cancelled.Count(o => string.IsNullOrWhiteSpace(o.GetProperty("cancelReason").GetString()));
+        var lastConfirmedAt = confirmed.Select(ConfirmedAt).DefaultIfEmpty(startedAt).Max();
+        var confirmWindow = (lastConfirmedAt - startedAt).TotalSeconds;
+        var confirmedPerSecond = confirmWindow > 0 ? confirmed.Count / confirmWindow : 0;
+        var endToEnd = new LongHistogram(TimeStamp.Minutes(10), 3);
+        foreach (var o in orders.Values.Where(o => Terminal.Contains(o.GetProperty("status").GetString())))
+        {
+            var history = o.GetProperty("history").EnumerateArray().ToList();
+            endToEnd.RecordValue((long)(history[^1].GetProperty("at").GetDateTimeOffset() - history[0].GetProperty("at").GetDateTimeOffset()).TotalMicroseconds);
+        }
+
+        // What the money says: the provider's own book of every order.
+        var (doubleCharges, chargedForNothing) = await PaymentsAsync(app, confirmed, cancelled);
+        // What the stock says.
+        var stock = await merchant.GetFromJsonAsync<JsonElement>($"/api/inventory/{sku}");
+        var consistency = await admin.GetFromJsonAsync<JsonElement>("/api/inventory/consistency");
+        var mismatches = consistency.GetProperty("mismatches").GetArrayLength();
+        var reserved = stock.GetProperty("reserved").GetInt32();
+        var oversold = Math.Max(0, confirmed.Count - units) + Math.Max(0, reserved - units);
+
+        var pgbench = await PgbenchAsync(app, pgbenchClients);
+
+        var figures = new Table().AddColumns("figure", "value");
+        figures.AddRow("buyers / units", $"{buyers.Count} / {units}");
+        figures.AddRow("orders accepted (201) / refused", $"{accepted.Count} / {refused.Values.Sum()} {string.Join(" ", refused.Select(r => $"[{r.Key}×{r.Value}]"))}".EscapeMarkup());
+        figures.AddRow("placing took", $"{placingTook.TotalSeconds:F1} s ({accepted.Count / placingTook.TotalSeconds:F0} orders accepted/s)");
+        figures.AddRow("all settled after", $"{settledTook.TotalSeconds:F1} s");
+        figures.AddRow("confirmed orders/s (first order sent → last confirmed)", $"{confirmedPerSecond:F1} ({confirmed.Count} in {confirmWindow:F1} s)");
+        figures.AddRow("accept latency p50 / p95 / p99 / max", Percentiles(acceptLatency));
+        figures.AddRow("placed → confirmed or cancelled p50 / p95 / p99 / max", Percentiles(endToEnd));
+        figures.AddRow("pgbench single-row decrement", $"{pgbench:F0} tps ({pgbenchClients} clients, same PostgreSQL)");
+        figures.AddRow("our confirmed orders/s ÷ pgbench tps", $"{confirmedPerSecond / pgbench:P1} (target ≥ 25 %)");
+        AnsiConsole.Write(figures);
+
+        var invariants = new Table().AddColumns("invariant", "count");
+        void Row(string name, int count) => invariants.AddRow(name, count == 0 ? "[green]0[/]" : $"[red]{count}[/]");
+        invariants.AddRow("sold (confirmed)", confirmed.Count.ToString(CultureInfo.InvariantCulture));
+        invariants.AddRow("cancelled (with a reason)", cancelled.Count.ToString(CultureInfo.InvariantCulture));
+        Row("oversold", oversold);
+        Row("lost orders (accepted, unknown to Ordering)", lost);
+        Row("stuck orders (not confirmed or cancelled after 3 min)", stuck);
+        Row("cancelled without a reason", cancelledWithoutReason);
+        Row("double charges (more than one capture)", doubleCharges);
+        Row("charged but not sold (capture not refunded)", chargedForNothing);
+        Row("ledger vs stock mismatches", mismatches);
+        Row("stock reserved ≠ units sold", Math.Abs(reserved - confirmed.Count));
+        AnsiConsole.Write(invariants);
+        var allZero = oversold + lost + stuck + cancelledWithoutReason + doubleCharges + chargedForNothing + mismatches + Math.Abs(reserved - confirmed.Count) == 0;
+        AnsiConsole.MarkupLine(allZero ? "[green]Every invariant holds.[/]" : "[red]An invariant is broken.[/]");
+        foreach (var buyer in buyers)
+        {
+            buyer.Client.Dispose();
+        }
+        return allZero;
+    }
+
+    private static string Percentiles(HistogramBase h) => string.Join(" / ",
+        new[] { h.GetValueAtPercentile(50), h.GetValueAtPercentile(95), h.GetValueAtPercentile(99), h.GetMaxValue() }
+            .Select(v => (v / 1000.0).ToString("F0", CultureInfo.InvariantCulture) + " ms"));
+
+    private static DateTimeOffset ConfirmedAt(JsonElement order) =>
+        order.GetProperty("history").EnumerateArray().First(t => t.GetProperty("to").GetString() == "Confirmed").GetProperty("at").GetDateTimeOffset();
+
+    /// <summary>
+    /// Places one order for one unit, as a careful client does: on a 5xx or a lost connection it sends the
+    /// same request again under the same Idempotency-Key, so a retry can never buy twice.
+    /// </summary>
+    private static async Task<(HttpStatusCode Status, Guid OrderId, long Micros)> PlaceWithRetriesAsync(HttpClient client, string sku)
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = new
+        {
+            lines = new[] { new { sku, quantity = 1 } },
+            shippingAddress = new { name = "Flash Buyer", line1 = "1 Sale Street", city = "Rushville", postalCode = "10001", country = "US" },
+            paymentMethod = "pm_card_visa",
+        };
+        var start = Stopwatch.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(body) };
+                request.Headers.Add("Idempotency-Key", key);
+                using var response = await client.SendAsync(request);
+                if ((int)response.StatusCode < 500 || attempt == 5)
+                {
+                    var id = response.StatusCode == HttpStatusCode.Created
+                        ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid()
+                        : Guid.Empty;
+                    return (response.StatusCode, id, (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                }
+            }
+            catch (HttpRequestException) when (attempt < 5)
+            {
+            }
+            await Task.Delay(200 * attempt);
+        }
+    }
+
+    private static async Task<Dictionary<Guid, JsonElement>> SettleAsync(List<Placed> placed, TimeSpan limit)
+    {
+        var latest = new ConcurrentDictionary<Guid, JsonElement>();
+        var deadline = DateTime.UtcNow + limit;
+        await AnsiConsole.Progress().StartAsync(async progress =>
+        {
+            var task = progress.AddTask("Orders confirmed or cancelled", maxValue: placed.Count);
+            var open = placed;
+            while (open.Count > 0 && DateTime.UtcNow < deadline)
+            {
+                var stillOpen = new ConcurrentBag<Placed>();
+                await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (p, ct) =>
+                {
+                    using var response = await p.Buyer.Client.GetAsync($"/api/orders/{p.OrderId}", ct);
+                    if (response.StatusCode == HttpStatusCode.NotFound)
+                    {
+                        return; // lost: counted by its absence
+                    }
+                    var order = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+                    latest[p.OrderId] = order;
+                    if (!Terminal.Contains(order.GetProperty("status").GetString()))
+                    {
+                        stillOpen.Add(p);
+                    }
+                });
+                task.Value = placed.Count - stillOpen.Count;
+                open = [.. stillOpen];
+                if (open.Count > 0)
+                {
+                    await Task.Delay(500);
+                }
+            }
+        });
+        return new Dictionary<Guid, JsonElement>(latest);
+    }
+
+    /// <summary>Per order, from the provider: a sold order captured exactly once, a cancelled one refunded whatever was captured.</summary>
+    private static async Task<(int DoubleCharges, int ChargedForNothing)> PaymentsAsync(RunningApp app, List<JsonElement> confirmed, List<JsonElement> cancelled)
+    {
+        using var provider = app.Client("payment-provider");
+        var doubleCharges = 0;
+        var chargedForNothing = 0;
+        // Captures follow confirmation asynchronously: give them a moment before judging.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        foreach (var order in confirmed.Concat(cancelled))
+        {
+            var id = order.GetProperty("id").GetGuid();
+            var sold = order.GetProperty("status").GetString() == "Confirmed";
+            while (true)
+            {
+                using var response = await provider.GetAsync($"/sim/orders/{id}");
+                var book = response.StatusCode == HttpStatusCode.NotFound ? (JsonElement?)null : await response.Content.ReadFromJsonAsync<JsonElement>();
+                var captures = book?.GetProperty("successfulCaptures").GetInt32() ?? 0;
+                var net = (book?.GetProperty("capturedTotal").GetInt64() ?? 0) - (book?.GetProperty("refundedTotal").GetInt64() ?? 0);
+                var settled = sold ? captures == 1 : net == 0;
+                if (settled || DateTime.UtcNow > deadline)
+                {
+                    doubleCharges += captures > 1 ? 1 : 0;
+                    chargedForNothing += !sold && net > 0 ? 1 : 0;
+                    if (sold && captures == 0)
+                    {
+                        AnsiConsole.MarkupLine($"[yellow]order {id} is confirmed but not captured yet[/]");
+                    }
+                    break;
+                }
+                await Task.Delay(250);
+            }
+        }
+        return (doubleCharges, chargedForNothing);
+    }
+
+    /// <summary>A product of the development merchant with exactly <paramref name="units"/> in stock; returns its SKU.</summary>
+    private static async Task<string> SaleProductAsync(HttpClient merchant, int units)
+    {
+        var sku = $"FLASH-{Guid.NewGuid():N}"[..20].ToUpperInvariant();
+        using var created = await merchant.PostAsJsonAsync("/api/catalog/products", new
+        {
+            title = "Flash Sale Console", description = "Limited stock, one per buyer.", brand = "Acme", category = "Electronics/Gaming",
+            price = 99m, currency = "USD", variants = new[] { new { sku } },
+        });
+        created.EnsureSuccessStatusCode();
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        (await merchant.PostAsync($"/api/catalog/products/{id}/publish", null)).EnsureSuccessStatusCode();
+        (await merchant.PutAsJsonAsync($"/api/inventory/{sku}", new { onHand = units })).EnsureSuccessStatusCode();
+        return sku;
+    }
+
+    /// <summary>
+    /// The buyers: accounts registered through Identity's own registration page (kept in the data directory,
+    /// so a second run reuses them), each with a token from the development client.
+    /// </summary>
+    private static async Task<List<Buyer>> BuyersAsync(RunningApp app, string dataDir, int count)
+    {
+        var file = Path.Combine(dataDir, "flash-buyers.txt");
+        var emails = File.Exists(file) ? File.ReadAllLines(file).Where(l => l.Length > 0).ToList() : [];
+        var stopwatch = Stopwatch.StartNew();
+        await AnsiConsole.Progress().StartAsync(async progress =>
+        {
+            var registering = progress.AddTask("Buyers registered", maxValue: count);
+            registering.Value = Math.Min(emails.Count, count);
+            var missing = Enumerable.Range(emails.Count, Math.Max(0, count - emails.Count)).Select(i => $"flash.buyer.{i:D5}@marketplace.test").ToList();
+            await Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (email, ct) =>
+            {
+                await RegisterAsync(app, email);
+                lock (emails)
+                {
+                    emails.Add(email);
+                    File.AppendAllLines(file, [email]);
+                }
+                registering.Increment(1);
+            });
+        });
+        var buyers = new ConcurrentBag<Buyer>();
+        await AnsiConsole.Progress().StartAsync(async progress =>
+        {
+            var signing = progress.AddTask("Buyers signed in (password grant)", maxValue: count);
+            await Parallel.ForEachAsync(emails.Take(count), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (email, ct) =>
+            {
+                buyers.Add(new Buyer(email, await app.ClientForAsync(email)));
+                signing.Increment(1);
+            });
+        });
+        AnsiConsole.MarkupLine($"{count} buyers ready in {stopwatch.Elapsed.TotalSeconds:F0} s");
+        return [.. buyers];
+    }
+
+    private static async Task RegisterAsync(RunningApp app, string email)
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var client = new HttpClient(handler) { BaseAddress = app.Gateway };
+        var page = await client.GetStringAsync("/account/register");
+        var token = AntiforgeryToken().Match(page).Groups[1].Value;
+        using var response = await client.PostAsync("/account/register", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["Input.DisplayName"] = "Flash Buyer", ["Input.Email"] = email,
+            ["Input.Password"] = "Pass123$", ["Input.ConfirmPassword"] = "Pass123$",
+        }));
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != HttpStatusCode.Redirect && !body.Contains("already taken", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"Registering {email} answered {(int)response.StatusCode}");
+        }
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryToken();
+
+    /// <summary>
+    /// pgbench on the app's own PostgreSQL: one row, decremented while positive, by <paramref name="clients"/>
+    /// clients for 20 s. The ceiling for "sell one unit of one SKU" on this machine; returns its tps.
+    /// </summary>
+    private static async Task<double> PgbenchAsync(RunningApp app, int clients)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(await app.ConnectionStringAsync("postgres"));
+        var env = new Dictionary<string, string> { ["PGPASSWORD"] = builder.Password!, ["PGHOST"] = builder.Host!, ["PGPORT"] = builder.Port.ToString(CultureInfo.InvariantCulture), ["PGUSER"] = builder.Username! };
+        await RunAsync("psql", ["-d", "postgres", "-c", "DROP DATABASE IF EXISTS flash_pgbench", "-c", "CREATE DATABASE flash_pgbench"], env);
+        await RunAsync("psql", ["-d", "flash_pgbench", "-c", "CREATE TABLE stock (sku text PRIMARY KEY, available int NOT NULL CHECK (available >= 0)); INSERT INTO stock VALUES ('FLASH', 1000000000);"], env);
+        var script = Path.GetTempFileName();
+        await File.WriteAllTextAsync(script, "UPDATE stock SET available = available - 1 WHERE sku = 'FLASH' AND available > 0;\n");
+        var output = await RunAsync("pgbench", ["-d", "flash_pgbench", "-n", "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2", "-T", "20", "-f", script], env);
+        File.Delete(script);
+        var tps = Regex.Match(output, @"tps = ([0-9.]+) \(without initial connection time\)");
+        return tps.Success ? double.Parse(tps.Groups[1].Value, CultureInfo.InvariantCulture) : throw new InvalidOperationException("pgbench printed no tps: " + output);
+    }
+
+    private static async Task<string> RunAsync(string program, string[] args, Dictionary<string, string> env)
+    {
+        var psi = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (k, v) in env)
+        {
+            psi.Environment[k] = v;
+        }
+        using var process = Process.Start(psi)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{program} failed ({process.ExitCode}): {error}");
+    }
+}

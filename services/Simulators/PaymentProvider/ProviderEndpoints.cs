@@ -59,15 +59,11 @@ public static class ProviderEndpoints
             var errors = switches.Validate(update);
             return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : TypedResults.Ok(switches.Apply(update));
         });
-        sim.MapGet("/orders/{orderId}", Results<Ok<OrderLedger>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>> (string orderId, PaymentBook book) =>
+        sim.MapGet("/orders/{orderId}", Results<Ok<OrderLedger>, ProblemHttpResult> (string orderId, PaymentBook book) =>
             book.Order(orderId) is { } ledger
                 ? TypedResults.Ok(ledger)
-                : TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails
-                {
-                    Status = StatusCodes.Status404NotFound,
-                    Title = "Order unknown to the provider",
-                    Detail = $"No payment intent carries metadata.order_id '{orderId}'.",
-                }));
+                : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order unknown to the provider",
+                    detail: $"No payment intent carries metadata.order_id '{orderId}'."));
         sim.MapGet("/stats", (PaymentBook book) => TypedResults.Ok(book.Stats()));
         return app;
     }

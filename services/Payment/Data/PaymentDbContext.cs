@@ -1,3 +1,4 @@
+using Marketplace.Payment.Domain;
 using Marketplace.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
 
@@ -6,5 +7,89 @@ namespace Marketplace.Payment.Data;
 /// <summary>The Payment service's own database; nothing else reads it.</summary>
 public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options) : DbContext(options)
 {
-    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddOutboxAndInbox();
+    /// <summary>
+    /// Rows the processor has a provider call to make for (<see cref="PaymentIntent.NextStep"/> is not None).
+    /// The claim query repeats it word for word so PostgreSQL uses the partial index built on it.
+    /// </summary>
+    public const string HasWorkSql =
+        "status IN ('New', 'Processing') OR (status = 'Authorized' AND desired <> 'Authorized') OR (status = 'Captured' AND desired = 'Refunded')";
+
+    public DbSet<PaymentIntent> PaymentIntents => Set<PaymentIntent>();
+
+    public DbSet<PaymentOperation> PaymentOperations => Set<PaymentOperation>();
+
+    /// <summary>Inserts the intent unless its order already has one (ON CONFLICT DO NOTHING); returns whether it was inserted.</summary>
+    public async Task<bool> InsertIfAbsentAsync(PaymentIntent p, CancellationToken ct) =>
+        await Database.ExecuteSqlAsync($"""
+            INSERT INTO payment_intents (id, order_id, buyer_id, amount, currency, payment_method, status, desired,
+                captured_amount, refunded_amount, decline_reason, attempts, next_attempt_at, created_at, updated_at)
+            VALUES ({p.Id}, {p.OrderId}, {p.BuyerId}, {p.Amount}, {p.Currency}, {p.PaymentMethod}, {p.Status.ToString()}, {p.Desired.ToString()},
+                {p.CapturedAmount}, {p.RefundedAmount}, {p.DeclineReason}, {p.Attempts}, {p.NextAttemptAt}, {p.CreatedAt}, {p.UpdatedAt})
+            ON CONFLICT (order_id) DO NOTHING
+            """, ct) == 1;
+
+    /// <summary>The order's payment, locked until the transaction ends; null when the order has none.</summary>
+    public async Task<PaymentIntent?> LockByOrderAsync(Guid orderId, CancellationToken ct) =>
+        (await PaymentIntents.FromSql($"SELECT * FROM payment_intents WHERE order_id = {orderId} FOR UPDATE").ToListAsync(ct)).SingleOrDefault();
+
+    public async Task<PaymentIntent?> LockAsync(Guid id, CancellationToken ct) =>
+        (await PaymentIntents.FromSql($"SELECT * FROM payment_intents WHERE id = {id} FOR UPDATE").ToListAsync(ct)).SingleOrDefault();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.AddOutboxAndInbox();
+        modelBuilder.Entity<PaymentIntent>(e =>
+        {
+            e.ToTable("payment_intents", t =>
+            {
+                t.HasCheckConstraint("ck_payment_intents_amount", "amount >= 0");
+                t.HasCheckConstraint("ck_payment_intents_captured_within_amount", "captured_amount >= 0 AND captured_amount <= amount");
+                t.HasCheckConstraint("ck_payment_intents_refunded_within_captured", "refunded_amount >= 0 AND refunded_amount <= captured_amount");
+                t.HasCheckConstraint("ck_payment_intents_status", $"status IN ({Quoted<PaymentStatus>()})");
+                t.HasCheckConstraint("ck_payment_intents_desired", $"desired IN ({Quoted<DesiredPaymentState>()})");
+            });
+            e.HasKey(p => p.Id);
+            e.Property(p => p.Id).HasColumnName("id").ValueGeneratedNever();
+            e.Property(p => p.OrderId).HasColumnName("order_id");
+            e.Property(p => p.BuyerId).HasColumnName("buyer_id");
+            e.Property(p => p.Amount).HasColumnName("amount").HasColumnType("numeric(19,4)");
+            e.Property(p => p.Currency).HasColumnName("currency").HasMaxLength(3);
+            e.Property(p => p.PaymentMethod).HasColumnName("payment_method").HasMaxLength(100);
+            e.Property(p => p.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(16);
+            e.Property(p => p.Desired).HasColumnName("desired").HasConversion<string>().HasMaxLength(16);
+            e.Property(p => p.ProviderIntentId).HasColumnName("provider_intent_id").HasMaxLength(100);
+            e.Property(p => p.CapturedAmount).HasColumnName("captured_amount").HasColumnType("numeric(19,4)");
+            e.Property(p => p.RefundedAmount).HasColumnName("refunded_amount").HasColumnType("numeric(19,4)");
+            e.Property(p => p.DeclineReason).HasColumnName("decline_reason").HasMaxLength(200);
+            e.Property(p => p.Attempts).HasColumnName("attempts");
+            e.Property(p => p.NextAttemptAt).HasColumnName("next_attempt_at");
+            e.Property(p => p.LeaseUntil).HasColumnName("lease_until");
+            e.Property(p => p.LeaseOwner).HasColumnName("lease_owner");
+            e.Property(p => p.LastError).HasColumnName("last_error");
+            e.Property(p => p.CreatedAt).HasColumnName("created_at");
+            e.Property(p => p.UpdatedAt).HasColumnName("updated_at");
+            e.HasIndex(p => p.OrderId).IsUnique().HasDatabaseName("ux_payment_intents_order_id");
+            e.HasIndex(p => p.ProviderIntentId).IsUnique().HasDatabaseName("ux_payment_intents_provider_intent_id")
+                .HasFilter("provider_intent_id IS NOT NULL");
+            // The processor's scan covers only rows with work left; settled payments never enter it again.
+            e.HasIndex(p => p.NextAttemptAt).HasDatabaseName("ix_payment_intents_due").HasFilter(HasWorkSql);
+        });
+        modelBuilder.Entity<PaymentOperation>(e =>
+        {
+            e.ToTable("payment_operations");
+            e.HasKey(o => o.Id);
+            e.Property(o => o.Id).HasColumnName("id").ValueGeneratedNever();
+            e.Property(o => o.PaymentIntentId).HasColumnName("payment_intent_id");
+            e.Property(o => o.Kind).HasColumnName("kind").HasMaxLength(16);
+            e.Property(o => o.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(100);
+            e.Property(o => o.HttpStatus).HasColumnName("http_status");
+            e.Property(o => o.Outcome).HasColumnName("outcome").HasMaxLength(500);
+            e.Property(o => o.At).HasColumnName("at");
+            e.Property(o => o.DurationMs).HasColumnName("duration_ms");
+            e.HasIndex(o => new { o.PaymentIntentId, o.At }).HasDatabaseName("ix_payment_operations_intent");
+            e.HasOne<PaymentIntent>().WithMany().HasForeignKey(o => o.PaymentIntentId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+
+    private static string Quoted<TEnum>() where TEnum : struct, Enum => string.Join(", ", Enum.GetNames<TEnum>().Select(n => $"'{n}'"));
 }

@@ -1,9 +1,16 @@
-// A stand-in for a third-party payment provider (Stripe-like), reached only over HTTP.
-// Its behaviour (intents, latency, declines, outages, webhooks) arrives with the checkout issue.
+using Marketplace.PaymentProvider;
+
+// A stand-in for a third-party payment provider (Stripe-like), reached only over HTTP: payment
+// intents with manual capture, refunds, idempotency keys, signed webhooks, and switches for
+// latency, declines, asynchronous authorizations and outages (/sim/settings).
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddPaymentProviderSimulator();
 
 var app = builder.Build();
 app.UseExceptionHandler();
+app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.MapProviderApi();
+app.MapSimulatorControls();
 app.Run();

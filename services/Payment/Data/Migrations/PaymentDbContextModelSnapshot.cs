@@ -22,6 +22,170 @@ namespace Marketplace.Payment.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Marketplace.Payment.Domain.PaymentIntent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<Guid>("BuyerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("buyer_id");
+
+                    b.Property<decimal>("CapturedAmount")
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("captured_amount");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("DeclineReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("decline_reason");
+
+                    b.Property<string>("Desired")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("desired");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<Guid?>("LeaseOwner")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("PaymentMethod")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("payment_method");
+
+                    b.Property<string>("ProviderIntentId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("provider_intent_id");
+
+                    b.Property<decimal>("RefundedAmount")
+                        .HasColumnType("numeric(19,4)")
+                        .HasColumnName("refunded_amount");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_payment_intents_due")
+                        .HasFilter("status IN ('New', 'Processing') OR (status = 'Authorized' AND desired <> 'Authorized') OR (status = 'Captured' AND desired = 'Refunded')");
+
+                    b.HasIndex("OrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_payment_intents_order_id");
+
+                    b.HasIndex("ProviderIntentId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_payment_intents_provider_intent_id")
+                        .HasFilter("provider_intent_id IS NOT NULL");
+
+                    b.ToTable("payment_intents", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_payment_intents_amount", "amount >= 0");
+
+                            t.HasCheckConstraint("ck_payment_intents_captured_within_amount", "captured_amount >= 0 AND captured_amount <= amount");
+
+                            t.HasCheckConstraint("ck_payment_intents_desired", "desired IN ('Authorized', 'Captured', 'Voided', 'Refunded')");
+
+                            t.HasCheckConstraint("ck_payment_intents_refunded_within_captured", "refunded_amount >= 0 AND refunded_amount <= captured_amount");
+
+                            t.HasCheckConstraint("ck_payment_intents_status", "status IN ('New', 'Processing', 'Authorized', 'Declined', 'Captured', 'Voided', 'Refunded')");
+                        });
+                });
+
+            modelBuilder.Entity("Marketplace.Payment.Domain.PaymentOperation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<int?>("HttpStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("http_status");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("outcome");
+
+                    b.Property<Guid>("PaymentIntentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("payment_intent_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PaymentIntentId", "At")
+                        .HasDatabaseName("ix_payment_operations_intent");
+
+                    b.ToTable("payment_operations", (string)null);
+                });
+
             modelBuilder.Entity("Marketplace.Shared.Messaging.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")
@@ -101,6 +265,15 @@ namespace Marketplace.Payment.Data.Migrations
                         .HasFilter("published_at IS NULL");
 
                     b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Marketplace.Payment.Domain.PaymentOperation", b =>
+                {
+                    b.HasOne("Marketplace.Payment.Domain.PaymentIntent", null)
+                        .WithMany()
+                        .HasForeignKey("PaymentIntentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,57 @@
+using Marketplace.Payment.Data;
+using Marketplace.Payment.Provider;
+using Marketplace.Shared.Contracts;
+using Marketplace.Shared.Messaging;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Marketplace.Payment.Processing;
+
+/// <summary>
+/// Applies a verified webhook: the outcome of an authorization we are waiting for, under the row's
+/// lock, with its event in the same transaction. A replayed, late or unrelated notice changes nothing.
+/// </summary>
+public sealed class ProviderNotices(PaymentDbContext db, TimeProvider clock, IOptions<PaymentProcessorOptions> options, ILogger<ProviderNotices> logger)
+{
+    /// <summary>Returns whether the notice changed the payment.</summary>
+    public async Task<bool> ApplyAsync(ProviderNotice notice, CancellationToken ct)
+    {
+        if (!Guid.TryParse(notice.Intent.OrderReference, out var orderId))
+        {
+            return false;
+        }
+        IReadOnlyList<IIntegrationEvent> events = [];
+        var changed = false;
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            events = [];
+            changed = false;
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var intent = await db.LockByOrderAsync(orderId, ct);
+            if (intent is null)
+            {
+                return;
+            }
+            var before = intent.Status;
+            events = intent.ApplyProviderNotice(notice.Intent, clock.GetUtcNow(), options.Value.ProcessingRecheck);
+            changed = intent.Status != before;
+            if (!changed)
+            {
+                return;
+            }
+            foreach (var evt in events)
+            {
+                db.AddIntegrationEvent(evt, clock);
+            }
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        });
+        if (changed)
+        {
+            logger.LogInformation("Webhook {EventId} ({Type}) settled order {OrderId}'s authorization: {Status}", notice.EventId, notice.Type, orderId, notice.Intent.Status);
+            PaymentTelemetry.Count(events);
+        }
+        return changed;
+    }
+}

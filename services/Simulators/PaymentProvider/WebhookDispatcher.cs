@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+
+namespace Marketplace.PaymentProvider;
+
+/// <summary>
+/// Sends events to <c>PaymentProvider:WebhookUrl</c> in the background, signed like Stripe's
+/// (<c>Provider-Signature: t=…,v1=HMAC-SHA256("t.body")</c>), and retries a delivery that fails
+/// (connection refused, non-2xx) with doubling delays. Each attempt is signed afresh, so a late
+/// retry still passes the receiver's timestamp window.
+/// </summary>
+public sealed class WebhookDispatcher(
+    IHttpClientFactory clients, IOptions<ProviderOptions> options, TimeProvider clock, ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    public const string ClientName = "webhooks";
+    public const string SignatureHeader = "Provider-Signature";
+
+    private readonly Channel<ProviderEvent> _events = Channel.CreateUnbounded<ProviderEvent>();
+    private readonly ProviderOptions _options = options.Value;
+
+    public void Publish(string type, IntentView intent)
+    {
+        if (string.IsNullOrWhiteSpace(_options.WebhookUrl))
+        {
+            return;
+        }
+        var evt = new ProviderEvent($"evt_{Guid.NewGuid():N}", "event", type, clock.GetUtcNow().ToUnixTimeSeconds(), new ProviderEventData(intent));
+        _events.Writer.TryWrite(evt);
+    }
+
+    public static string Sign(string secret, long timestamp, string body)
+    {
+        var signed = Encoding.UTF8.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + "." + body);
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed);
+        return $"t={timestamp.ToString(CultureInfo.InvariantCulture)},v1={Convert.ToHexStringLower(mac)}";
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var evt in _events.Reader.ReadAllAsync(stoppingToken))
+            {
+                // One slow or failing receiver must not hold back the events behind it.
+                _ = DeliverAsync(evt, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task DeliverAsync(ProviderEvent evt, CancellationToken ct)
+    {
+        var body = JsonSerializer.Serialize(evt, ProviderJson.Options);
+        var delay = _options.WebhookFirstRetryDelay;
+        for (var attempt = 1; attempt <= _options.WebhookAttempts && !ct.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, _options.WebhookUrl)
+                {
+                    Content = new StringContent(body, Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Add(SignatureHeader, Sign(_options.WebhookSecret!, clock.GetUtcNow().ToUnixTimeSeconds(), body));
+                using var response = await clients.CreateClient(ClientName).SendAsync(request, ct);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+                logger.LogWarning("Webhook {EventId} ({Type}) answered {Status}, attempt {Attempt}", evt.Id, evt.Type, (int)response.StatusCode, attempt);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                logger.LogWarning("Webhook {EventId} ({Type}) failed, attempt {Attempt}: {Error}", evt.Id, evt.Type, attempt, e.Message);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (attempt < _options.WebhookAttempts)
+            {
+                try
+                {
+                    await Task.Delay(delay, clock, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                delay *= 2;
+            }
+        }
+        logger.LogError("Webhook {EventId} ({Type}) given up after {Attempts} attempts", evt.Id, evt.Type, _options.WebhookAttempts);
+    }
+}

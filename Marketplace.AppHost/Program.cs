@@ -66,7 +66,7 @@ var ordering = builder.AddMarketplaceProject<Projects.Marketplace_Ordering>("ord
 var payment = builder.AddMarketplaceProject<Projects.Marketplace_Payment>("payment")
     .WithReference(paymentDb).WaitFor(paymentDb)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
-    .WithReference(paymentProvider)
+    .WithReference(paymentProvider).WaitFor(paymentProvider)
     .WithEnvironment("PaymentProvider__ApiKey", providerApiKey)
     .WithEnvironment("PaymentProvider__WebhookSecret", providerWebhookSecret)
     .WithSettingsFrom("Payment");

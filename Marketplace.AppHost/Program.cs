@@ -73,7 +73,8 @@ var payment = builder.AddMarketplaceProject<Projects.Marketplace_Payment>("payme
 
 var search = builder.AddMarketplaceProject<Projects.Marketplace_Search>("search")
     .WithReference(rabbitmq).WaitFor(rabbitmq)
-    .WithReference(catalog); // its internal product scan, to rebuild the index
+    .WithReference(catalog) // its internal product scan, to rebuild the index
+    .WithReference(inventory); // and the stock of every SKU
 
 var notification = builder.AddMarketplaceProject<Projects.Marketplace_Notification>("notification")
     .WithReference(notificationDb).WaitFor(notificationDb)

@@ -16,6 +16,11 @@ public static class SmtpExtensions
         }
 
         var mailDir = data.Directory("mail");
+        // A maildir: Python's Maildir creates these only when it creates the folder itself.
+        foreach (var part in (string[])["tmp", "new", "cur"])
+        {
+            Directory.CreateDirectory(Path.Combine(mailDir, part));
+        }
         var smtp = builder.AddResource(new HostSmtpResource("smtp", data.Root))
             .WithEndpoint(name: SmtpEndpoint, scheme: "tcp")
             .WithArgs(context =>

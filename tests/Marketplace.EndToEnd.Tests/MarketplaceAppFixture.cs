@@ -265,17 +265,28 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
         return Directory.Exists(newMail) ? [.. Directory.EnumerateFiles(newMail).Select(File.ReadAllText)] : [];
     }
 
-    /// <summary>Stops a service, keeps it down for a while, starts it again and waits until it is healthy.</summary>
-    public async Task RestartAsync(string resource, TimeSpan downFor)
+    /// <summary>
+    /// Crashes a service (SIGKILL to its process: no graceful shutdown, whatever it was doing is cut off),
+    /// keeps it down for a while, starts it again through the orchestrator and waits until it is healthy.
+    /// </summary>
+    public async Task CrashAndRestartAsync(string resource, TimeSpan downFor)
     {
-        var commands = App.Services.GetRequiredService<ResourceCommandService>();
         var instance = Assert.Single(Instances(resource));
-        var stopped = await commands.ExecuteCommandAsync(instance, "resource-stop");
-        Assert.True(stopped.Success, $"stopping {instance}: {stopped.Message}");
-        await Task.Delay(downFor);
-        var started = await commands.ExecuteCommandAsync(instance, "resource-start");
-        Assert.True(started.Success, $"starting {instance}: {started.Message}");
+        var pid = _instances[instance].Snapshot.Properties.Single(p => p.Name == "executable.pid").Value;
+        // The orchestrator runs a project as `dotnet run`, the service being its child: the whole tree goes.
+        using (var process = Process.GetProcessById(Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (_instances[instance].Snapshot.State?.Text == "Running")
+        {
+            await Task.Delay(100, cts.Token);
+        }
+        await Task.Delay(downFor, cts.Token);
+        var started = await App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(instance, "resource-start", cts.Token);
+        Assert.True(started.Success, $"starting {instance}: {started.Message}");
         while (!IsHealthy(instance) || _instances[instance].Snapshot.State?.Text != "Running")
         {
             await Task.Delay(200, cts.Token);

@@ -290,4 +290,7 @@ public sealed class SagaTimeouts
     public TimeSpan PaymentTimeout { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>How long Inventory holds the stock unconfirmed; longer than the payment wait, so payment gives up first.</summary>
     public TimeSpan ReservationHold { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long after a start Ordering lets queued replies drain before it times anything out.</summary>
+    public TimeSpan GraceAfterStart { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -1,5 +1,6 @@
 using Marketplace.Ordering.Api;
 using Marketplace.Ordering.Data;
+using Marketplace.Ordering.Domain;
 using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Ordering.Saga;
@@ -9,12 +10,23 @@ namespace Marketplace.Ordering.Saga;
 /// of replicas: each pass claims due orders with <c>FOR UPDATE SKIP LOCKED</c>, and the deadline lives
 /// in the order's row, so it survives a restart of Ordering.
 /// </summary>
-public sealed class OrderTimeouts(IServiceScopeFactory scopes, TimeProvider clock, ILogger<OrderTimeouts> logger) : BackgroundService
+public sealed class OrderTimeouts(IServiceScopeFactory scopes, TimeProvider clock, Microsoft.Extensions.Options.IOptions<SagaTimeouts> options, ILogger<OrderTimeouts> logger)
+    : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // After a restart, replies that queued up while this process was down are consumed first: an
+        // answer that arrived in time is not overtaken by a timeout judged only now.
+        try
+        {
+            await Task.Delay(options.Value.GraceAfterStart, clock, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try

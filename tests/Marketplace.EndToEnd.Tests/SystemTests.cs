@@ -161,7 +161,8 @@ public sealed class SystemTests(MarketplaceAppFixture fixture)
     public async Task Noisy_client_gets_429_with_retry_after_while_another_client_keeps_going()
     {
         using var noisy = fixture.CreateRawClient("gateway");
-        noisy.DefaultRequestHeaders.Authorization = new("Bearer", await fixture.TokenAsync("shopper@marketplace.test"));
+        // An account of its own: the shared ones place orders in other tests running at the same time.
+        noisy.DefaultRequestHeaders.Authorization = new("Bearer", await fixture.TokenAsync(await fixture.NewShopperAsync("Noisy Shopper")));
         using var quiet = fixture.CreateRawClient("gateway");
         quiet.DefaultRequestHeaders.Authorization = new("Bearer", await fixture.TokenAsync("shopper2@marketplace.test"));
 

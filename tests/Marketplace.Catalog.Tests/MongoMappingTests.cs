@@ -2,6 +2,8 @@ using Marketplace.Catalog.Data;
 using Marketplace.Catalog.Domain;
 using MongoDB.Bson;
 using MongoDB.Bson.Serialization;
+using Marketplace.Shared.Contracts;
+using MongoDB.Bson.Serialization.Serializers;
 using MongoDB.Driver;
 
 namespace Marketplace.Catalog.Tests;
@@ -111,5 +113,91 @@ public sealed class MongoMappingTests
 
         Assert.Equal(new BsonDocument("Variants.Sku", 1), keys);
         Assert.True(MongoProductStore.SkuIndex.Options.Unique);
+    }
+
+    private static BsonDocument Render(UpdateDefinition<BsonDocument> update) =>
+        update.Render(new RenderArgs<BsonDocument>(BsonDocumentSerializer.Instance, BsonSerializer.SerializerRegistry)).AsBsonDocument;
+
+    private static BsonDocument Render(FilterDefinition<BsonDocument> filter) =>
+        filter.Render(new RenderArgs<BsonDocument>(BsonDocumentSerializer.Instance, BsonSerializer.SerializerRegistry));
+
+    private static EmbeddedEvent Updated() =>
+        EmbeddedEvent.From(new ProductUpdated(Sample.ToSnapshot(), DateTimeOffset.UtcNow), TimeProvider.System);
+
+    [Fact]
+    public void A_new_document_carries_its_events_which_come_back_as_published_messages()
+    {
+        var published = EmbeddedEvent.From(new ProductPublished(Sample.ToSnapshot(), DateTimeOffset.UtcNow), TimeProvider.System);
+
+        var document = MongoOutbox.Insert(Sample, [published]);
+
+        Assert.Equal("Acme Phone", document["Title"].AsString);
+        var stored = BsonSerializer.Deserialize<EmbeddedEvent>(Assert.Single(document[MongoOutbox.OutboxField].AsBsonArray).AsBsonDocument);
+        Assert.Equal(published.EventId, stored.EventId);
+        Assert.Equal(BsonBinarySubType.UuidStandard, document[MongoOutbox.OutboxField][0]["EventId"].AsBsonBinaryData.SubType);
+        var message = Assert.IsType<ProductPublished>(stored.ToOutboxMessage().Deserialize());
+        Assert.Equal(Sample.Id, message.Product.ProductId);
+        Assert.Equal(published.EventId, stored.ToOutboxMessage().Id);
+    }
+
+    [Fact]
+    public void A_replace_sets_each_field_and_appends_its_events_so_events_still_waiting_stay()
+    {
+        var update = Render(MongoOutbox.Replace(Sample, [Updated()]));
+
+        var set = update["$set"].AsBsonDocument;
+        Assert.Equal("Acme Phone", set["Title"].AsString);
+        Assert.Equal(3L, set["Version"].ToInt64());
+        Assert.False(set.Contains("_id"));
+        Assert.False(set.Contains(MongoOutbox.OutboxField));
+        var pushed = update["$push"][MongoOutbox.OutboxField]["$each"].AsBsonArray;
+        Assert.Contains("ProductUpdated", Assert.Single(pushed)["Type"].AsString);
+    }
+
+    [Fact]
+    public void A_delete_marks_the_product_with_its_new_version_and_carries_its_event()
+    {
+        var update = Render(MongoOutbox.Delete(4, [Updated()]));
+
+        Assert.True(update["$set"][MongoOutbox.DeletedField].AsBoolean);
+        Assert.Equal(4L, update["$set"]["Version"].ToInt64());
+        Assert.Single(update["$push"][MongoOutbox.OutboxField]["$each"].AsBsonArray);
+    }
+
+    [Fact]
+    public void Reads_and_writes_never_see_a_deleted_product()
+    {
+        Assert.True(Render(MongoProductStore.BuildFilter(new ProductQuery())).Contains(MongoOutbox.DeletedField));
+        Assert.True(Render(MongoProductStore.BuildScanFilter(null, publishedOnly: false))[MongoOutbox.DeletedField]["$ne"].AsBoolean);
+        Assert.True(Render(MongoProductStore.BuildVersionFilter(Sample.Id, 3))[MongoOutbox.DeletedField]["$ne"].AsBoolean);
+        Assert.True(Render(MongoProductStore.BuildSkuFilter(["ACM-1"]))[MongoOutbox.DeletedField]["$ne"].AsBoolean);
+    }
+
+    [Fact]
+    public void The_relay_leases_a_document_with_waiting_events_that_no_live_lease_holds()
+    {
+        var now = new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc);
+
+        var filter = Render(MongoOutbox.Pending(now));
+        var claim = Render(MongoOutbox.Claim(now.AddSeconds(30)));
+
+        Assert.True(filter[MongoOutbox.PendingKey]["$exists"].AsBoolean);
+        var either = filter["$or"].AsBsonArray;
+        Assert.False(either[0][MongoOutbox.LeaseField]["$exists"].AsBoolean);
+        Assert.Equal(now, either[1][MongoOutbox.LeaseField]["$lt"].ToUniversalTime());
+        Assert.Equal(now.AddSeconds(30), claim["$set"][MongoOutbox.LeaseField].ToUniversalTime());
+    }
+
+    [Fact]
+    public void A_published_event_is_pulled_by_its_id_and_a_deleted_product_goes_when_none_is_left()
+    {
+        var id = Guid.NewGuid();
+
+        var pull = Render(MongoOutbox.Published(id));
+        var purge = Render(MongoOutbox.Purgeable(new BsonBinaryData(Sample.Id, GuidRepresentation.Standard)));
+
+        Assert.Equal(id, pull["$pull"][MongoOutbox.OutboxField]["EventId"].AsBsonBinaryData.ToGuid(GuidRepresentation.Standard));
+        Assert.True(purge[MongoOutbox.DeletedField].AsBoolean);
+        Assert.Equal(0, purge[MongoOutbox.OutboxField]["$size"].AsInt32);
     }
 }

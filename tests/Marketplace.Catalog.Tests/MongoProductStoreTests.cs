@@ -1,6 +1,8 @@
 using Marketplace.Catalog.Data;
 using Marketplace.Catalog.Domain;
 using Microsoft.EntityFrameworkCore;
+using Marketplace.Shared.Messaging;
+using MongoDB.Bson;
 using MongoDB.Driver;
 
 namespace Marketplace.Catalog.Tests;
@@ -9,14 +11,13 @@ namespace Marketplace.Catalog.Tests;
 /// The same contract against a real MongoDB, when <c>MARKETPLACE_TEST_MONGO</c> names one (e.g.
 /// <c>mongodb://localhost:27017</c>). This machine has no MongoDB server: here every test reports itself skipped.
 /// </summary>
-public sealed class MongoProductStoreTests(PostgresFixture postgres) : ProductStoreContract
+public sealed class MongoProductStoreTests : ProductStoreContract
 {
     private static readonly string? ConnectionString = Environment.GetEnvironmentVariable("MARKETPLACE_TEST_MONGO");
     private IMongoCollection<Product>? _collection;
 
     public override async ValueTask InitializeAsync()
     {
-        Outbox = PostgresFixture.NewContext(await postgres.NewDatabaseAsync());
         if (string.IsNullOrEmpty(ConnectionString))
         {
             Store = new NoServer();
@@ -25,7 +26,15 @@ public sealed class MongoProductStoreTests(PostgresFixture postgres) : ProductSt
         MongoProductStore.RegisterClassMaps();
         _collection = new MongoClient(ConnectionString).GetDatabase($"catalog_tests_{Guid.NewGuid():N}").GetCollection<Product>(MongoProductStore.CollectionName);
         await _collection.Indexes.CreateOneAsync(MongoProductStore.SkuIndex);
-        Store = new MongoProductStore(_collection, Outbox);
+        Store = new MongoProductStore(_collection, new OutboxSignal(), TimeProvider.System);
+    }
+
+    /// <summary>The events waiting inside the product documents.</summary>
+    protected override async Task<int> StagedEventsAsync()
+    {
+        var documents = await _collection!.Database.GetCollection<BsonDocument>(MongoProductStore.CollectionName)
+            .Find(Builders<BsonDocument>.Filter.Exists(MongoOutbox.PendingKey)).ToListAsync(Ct);
+        return documents.Sum(d => d[MongoOutbox.OutboxField].AsBsonArray.Count);
     }
 
     protected override (IProductStore Store, IAsyncDisposable Owner) NewStoreForConcurrency()
@@ -34,8 +43,7 @@ public sealed class MongoProductStoreTests(PostgresFixture postgres) : ProductSt
         {
             Assert.Skip("MARKETPLACE_TEST_MONGO is not set: no MongoDB server to run the store contract against.");
         }
-        var db = PostgresFixture.NewContext(Outbox.Database.GetConnectionString()!);
-        return (new MongoProductStore(_collection!, db), db);
+        return (new MongoProductStore(_collection!, new OutboxSignal(), TimeProvider.System), new NothingToDispose());
     }
 
     public override async ValueTask DisposeAsync()
@@ -45,6 +53,11 @@ public sealed class MongoProductStoreTests(PostgresFixture postgres) : ProductSt
             await _collection.Database.Client.DropDatabaseAsync(_collection.Database.DatabaseNamespace.DatabaseName);
         }
         await base.DisposeAsync();
+    }
+
+    private sealed class NothingToDispose : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     /// <summary>Stands in for the store when there is no server: every test that touches it reports itself skipped.</summary>

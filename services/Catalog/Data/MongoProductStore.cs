@@ -9,11 +9,15 @@ using MongoDB.Driver;
 namespace Marketplace.Catalog.Data;
 
 /// <summary>
-/// Products in MongoDB (containers mode). Integration events go to Catalog's PostgreSQL outbox after
-/// the documents are written.
+/// Products in MongoDB (containers mode). Each write carries its integration events inside the product's
+/// document (see <see cref="MongoOutbox"/>), so the change and its events are one atomic single-document
+/// write; <see cref="MongoOutboxRelay"/> publishes them. A deleted product stays, marked and invisible,
+/// until its last event is out (its SKUs stay taken until then).
 /// </summary>
-public sealed class MongoProductStore(IMongoCollection<Product> products, CatalogDbContext db) : IProductStore
+public sealed class MongoProductStore(IMongoCollection<Product> products, OutboxSignal signal, TimeProvider clock) : IProductStore
 {
+    private readonly IMongoCollection<BsonDocument> _documents = products.Database.GetCollection<BsonDocument>(products.CollectionNamespace.CollectionName);
+
     public const string CollectionName = "products";
 
     static MongoProductStore() => RegisterClassMaps();
@@ -46,7 +50,7 @@ public sealed class MongoProductStore(IMongoCollection<Product> products, Catalo
     }
 
     public async Task<Product?> GetAsync(Guid id, CancellationToken ct) =>
-        await products.Find(p => p.Id == id).FirstOrDefaultAsync(ct);
+        await products.Find(Builders<Product>.Filter.Eq(p => p.Id, id) & MongoOutbox.NotDeleted<Product>()).FirstOrDefaultAsync(ct);
 
     public async Task<ProductPage> ListAsync(ProductQuery query, CancellationToken ct)
     {
@@ -62,7 +66,7 @@ public sealed class MongoProductStore(IMongoCollection<Product> products, Catalo
     public static FilterDefinition<Product> BuildFilter(ProductQuery query)
     {
         var f = Builders<Product>.Filter;
-        var filter = f.Empty;
+        var filter = MongoOutbox.NotDeleted<Product>();
         if (query.PublishedOnly)
         {
             filter &= f.Eq(p => p.IsPublished, true);
@@ -85,7 +89,7 @@ public sealed class MongoProductStore(IMongoCollection<Product> products, Catalo
     public static FilterDefinition<Product> BuildScanFilter(Guid? after, bool publishedOnly)
     {
         var f = Builders<Product>.Filter;
-        var filter = f.Empty;
+        var filter = MongoOutbox.NotDeleted<Product>();
         if (after is { } last)
         {
             filter &= f.Gt(p => p.Id, last);
@@ -99,7 +103,10 @@ public sealed class MongoProductStore(IMongoCollection<Product> products, Catalo
 
     /// <summary>The version condition of every replace and delete: the document as the writer read it.</summary>
     public static FilterDefinition<Product> BuildVersionFilter(Guid id, long expectedVersion) =>
-        Builders<Product>.Filter.Eq(p => p.Id, id) & Builders<Product>.Filter.Eq(p => p.Version, expectedVersion);
+        Builders<Product>.Filter.Eq(p => p.Id, id) & Builders<Product>.Filter.Eq(p => p.Version, expectedVersion) & MongoOutbox.NotDeleted<Product>();
+
+    private static FilterDefinition<BsonDocument> AsDocumentFilter(FilterDefinition<Product> filter) =>
+        filter.Render(new RenderArgs<Product>(BsonSerializer.SerializerRegistry.GetSerializer<Product>(), BsonSerializer.SerializerRegistry));
 
     /// <summary>SKUs are unique across the catalogue: a unique multikey index on the variants' SKUs.</summary>
     public static CreateIndexModel<Product> SkuIndex { get; } = new(
@@ -115,28 +122,28 @@ public sealed class MongoProductStore(IMongoCollection<Product> products, Catalo
 
     /// <summary>Products with a variant whose SKU is one of these (served by the unique SKU index).</summary>
     public static FilterDefinition<Product> BuildSkuFilter(IReadOnlyCollection<string> skus) =>
-        Builders<Product>.Filter.In("Variants.Sku", skus);
+        Builders<Product>.Filter.In("Variants.Sku", skus) & MongoOutbox.NotDeleted<Product>();
 
     public async Task<WriteResult> CreateAsync(Product product, IReadOnlyCollection<IIntegrationEvent> events, CancellationToken ct)
     {
         try
         {
-            await products.InsertOneAsync(product, cancellationToken: ct);
+            await _documents.InsertOneAsync(MongoOutbox.Insert(product, Embed(events)), cancellationToken: ct);
         }
         catch (MongoWriteException e) when (e.WriteError.Category == ServerErrorCategory.DuplicateKey && e.WriteError.Message.Contains(SkuIndexName, StringComparison.Ordinal))
         {
             return new WriteResult(WriteOutcome.DuplicateSku, DuplicateSkuOf(e.WriteError.Message, product));
         }
-        await StageAsync(events, ct);
+        signal.Notify();
         return WriteResult.Done;
     }
 
     public async Task<WriteResult> ReplaceAsync(Product product, long expectedVersion, IReadOnlyCollection<IIntegrationEvent> events, CancellationToken ct)
     {
-        ReplaceOneResult result;
+        UpdateResult result;
         try
         {
-            result = await products.ReplaceOneAsync(BuildVersionFilter(product.Id, expectedVersion), product, cancellationToken: ct);
+            result = await _documents.UpdateOneAsync(AsDocumentFilter(BuildVersionFilter(product.Id, expectedVersion)), MongoOutbox.Replace(product, Embed(events)), cancellationToken: ct);
         }
         catch (MongoWriteException e) when (e.WriteError.Category == ServerErrorCategory.DuplicateKey)
         {
@@ -144,46 +151,47 @@ public sealed class MongoProductStore(IMongoCollection<Product> products, Catalo
         }
         if (result.MatchedCount == 0)
         {
-            return await products.Find(p => p.Id == product.Id).AnyAsync(ct) ? WriteResult.VersionConflict : WriteResult.NotFound;
+            return await GetAsync(product.Id, ct) is not null ? WriteResult.VersionConflict : WriteResult.NotFound;
         }
-        await StageAsync(events, ct);
+        signal.Notify();
         return WriteResult.Done;
     }
 
     public async Task<WriteResult> DeleteAsync(Guid id, long expectedVersion, IReadOnlyCollection<IIntegrationEvent> events, CancellationToken ct)
     {
-        var result = await products.DeleteOneAsync(BuildVersionFilter(id, expectedVersion), ct);
-        if (result.DeletedCount == 0)
+        var result = await _documents.UpdateOneAsync(AsDocumentFilter(BuildVersionFilter(id, expectedVersion)), MongoOutbox.Delete(expectedVersion + 1, Embed(events)), cancellationToken: ct);
+        if (result.MatchedCount == 0)
         {
-            return await products.Find(p => p.Id == id).AnyAsync(ct) ? WriteResult.VersionConflict : WriteResult.NotFound;
+            return await GetAsync(id, ct) is not null ? WriteResult.VersionConflict : WriteResult.NotFound;
         }
-        await StageAsync(events, ct);
+        signal.Notify();
         return WriteResult.Done;
     }
 
-    /// <summary>
-    /// The events go to Catalog's PostgreSQL outbox once the document is written. A crash between the
-    /// two loses the events of that one write (the search index heals on the next change or a rebuild);
-    /// closing that window needs the outbox inside the MongoDB document, which waits for a server to test against.
-    /// </summary>
-    private async Task StageAsync(IReadOnlyCollection<IIntegrationEvent> events, CancellationToken ct)
-    {
-        foreach (var e in events)
-        {
-            db.AddIntegrationEvent(e);
-        }
-        await db.SaveChangesAsync(ct);
-    }
+    private List<EmbeddedEvent> Embed(IEnumerable<IIntegrationEvent> events) => [.. events.Select(e => EmbeddedEvent.From(e, clock))];
 
     private static string? DuplicateSkuOf(string message, Product product) =>
         product.Skus.FirstOrDefault(sku => message.Contains($"\"{sku}\"", StringComparison.Ordinal));
 
+    /// <summary>Each event goes into the document of the product it names (every catalogue event names one).</summary>
     public async Task AddAsync(IReadOnlyCollection<Product> items, IReadOnlyCollection<IIntegrationEvent> integrationEvents, CancellationToken ct)
     {
-        if (items.Count > 0)
+        if (items.Count == 0)
         {
-            await products.InsertManyAsync(items, cancellationToken: ct);
+            return;
         }
-        await StageAsync(integrationEvents, ct);
+        var byProduct = integrationEvents.ToLookup(ProductOf);
+        await _documents.InsertManyAsync(items.Select(p => MongoOutbox.Insert(p, Embed(byProduct[p.Id]))), cancellationToken: ct);
+        signal.Notify();
     }
+
+    private static Guid ProductOf(IIntegrationEvent e) => e switch
+    {
+        ProductPublished p => p.Product.ProductId,
+        ProductUpdated u => u.Product.ProductId,
+        ProductUnpublished u => u.ProductId,
+        ProductDeleted d => d.ProductId,
+        ProductPriceChanged c => c.ProductId,
+        _ => throw new ArgumentException($"{e.GetType().Name} names no product, so it has no document to travel in."),
+    };
 }

@@ -26,6 +26,8 @@ public static class ProductStoreRegistration
                     .GetCollection<Product>(MongoProductStore.CollectionName));
                 builder.Services.AddScoped<IProductStore, MongoProductStore>();
                 builder.Services.AddHostedService<MongoIndexes>();
+                builder.Services.AddOptions<MongoOutboxOptions>().BindConfiguration("ProductStore:Outbox");
+                builder.Services.AddHostedService<MongoOutboxRelay>();
                 builder.Services.AddHealthChecks().AddCheck<MongoHealthCheck>("mongo");
                 break;
             default:
@@ -57,7 +59,9 @@ internal sealed class MongoIndexes(IMongoCollection<Product> products) : IHosted
     public Task StartAsync(CancellationToken cancellationToken) =>
         products.Indexes.CreateManyAsync([MongoProductStore.SkuIndex,
             new CreateIndexModel<Product>(Builders<Product>.IndexKeys.Ascending(p => p.Category).Ascending(p => p.IsPublished)),
-            new CreateIndexModel<Product>(Builders<Product>.IndexKeys.Ascending(p => p.MerchantId))], cancellationToken);
+            new CreateIndexModel<Product>(Builders<Product>.IndexKeys.Ascending(p => p.MerchantId)),
+            // The relay looks for documents with events waiting; most have none, so the index is sparse.
+            new CreateIndexModel<Product>(Builders<Product>.IndexKeys.Ascending(MongoOutbox.PendingKey), new CreateIndexOptions { Sparse = true })], cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

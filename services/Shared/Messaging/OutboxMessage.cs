@@ -43,6 +43,13 @@ public sealed class OutboxMessage
         };
     }
 
+    /// <summary>An event kept elsewhere than the outbox table (inside a MongoDB document), brought back to be published.</summary>
+    public static OutboxMessage Restore(Guid id, string messageType, string body, string? traceParent, string? traceState, string? correlationId, DateTimeOffset createdAt) => new()
+    {
+        Id = id, MessageType = messageType, Body = body, TraceParent = traceParent, TraceState = traceState,
+        CorrelationId = correlationId, CreatedAt = createdAt, NextAttemptAt = createdAt,
+    };
+
     public Type ResolveType() =>
         Type.GetType(MessageType, throwOnError: false)
         ?? throw new InvalidOperationException($"Outbox message {Id} has unknown type '{MessageType}'.");

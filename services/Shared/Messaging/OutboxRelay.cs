@@ -119,12 +119,26 @@ public sealed class OutboxRelay<TDbContext>(
 
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            MessagingTelemetry.Published.Add(published);
             return new BatchResult(rows.Count, published, failed);
         });
     }
 
-    private async Task PublishAsync(OutboxMessage row, CancellationToken ct)
+    private Task PublishAsync(OutboxMessage row, CancellationToken ct) => OutboxPublishing.PublishAsync(bus, row, _options.PublishTimeout, ct);
+
+    public readonly record struct BatchResult(int Claimed, int Published, int Failed)
+    {
+        public static BatchResult Empty => default;
+    }
+}
+
+/// <summary>How a stored event goes on the bus, whichever store kept it.</summary>
+public static class OutboxPublishing
+{
+    /// <summary>
+    /// Publishes the event with its stored id as MessageId (so consumers handle it once however often it is
+    /// published) and the writer's trace context as parent; waits for the broker's confirm up to <paramref name="timeout"/>.
+    /// </summary>
+    public static async Task PublishAsync(IBus bus, OutboxMessage row, TimeSpan timeout, CancellationToken ct)
     {
         var messageType = row.ResolveType();
         var message = row.Deserialize();
@@ -137,8 +151,8 @@ public sealed class OutboxRelay<TDbContext>(
             activity?.SetBaggage("correlation.id", row.CorrelationId);
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(_options.PublishTimeout);
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeoutSource.CancelAfter(timeout);
         await bus.Publish(message, messageType, Pipe.Execute<PublishContext>(context =>
         {
             context.MessageId = row.Id;
@@ -146,12 +160,8 @@ public sealed class OutboxRelay<TDbContext>(
             {
                 context.Headers.Set("X-Correlation-Id", row.CorrelationId);
             }
-        }), timeout.Token);
-    }
-
-    public readonly record struct BatchResult(int Claimed, int Published, int Failed)
-    {
-        public static BatchResult Empty => default;
+        }), timeoutSource.Token);
+        MessagingTelemetry.Published.Add(1);
     }
 }
 

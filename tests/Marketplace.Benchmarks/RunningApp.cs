@@ -39,6 +39,7 @@ public sealed class RunningApp : IAsyncDisposable
         // The services' own log lines would drown the figures; warnings and errors still show.
         builder.Services.AddLogging(logging => logging
             .AddFilter("Marketplace.AppHost.Resources", LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
             .AddFilter("Aspire", LogLevel.Warning)
             .AddFilter("Microsoft", LogLevel.Warning));
         var app = await builder.BuildAsync();

@@ -27,6 +27,25 @@ public sealed class OutboxInboxTests(MessagingFixture fixture)
     }
 
     [Fact]
+    public async Task An_idle_relay_sleeps_between_polls_instead_of_waking_itself()
+    {
+        await using var host = await MessagingHost.StartAsync(fixture, "idle");
+        var widgetId = await host.CreateWidgetAsync("one event, then quiet");
+        await MessagingHost.EventuallyAsync(async () => (await host.HandledAsync(widgetId)).Count > 0, Delivery, "the event is handled");
+        await Task.Delay(1500, TestContext.Current.CancellationToken);
+
+        var before = await CommitsAsync(host);
+        await Task.Delay(4000, TestContext.Current.CancellationToken);
+        var commits = await CommitsAsync(host) - before;
+
+        // Polling every 500 ms commits about 8 times in 4 s; a relay woken by its own commits, thousands of times.
+        Assert.InRange(commits, 1, 60);
+    }
+
+    private static Task<long> CommitsAsync(MessagingHost host) => host.WithDbAsync(db =>
+        db.Database.SqlQuery<long>($"SELECT xact_commit AS \"Value\" FROM pg_stat_database WHERE datname = current_database()").SingleAsync());
+
+    [Fact]
     public async Task Rolled_back_transaction_publishes_nothing()
     {
         await using var host = await MessagingHost.StartAsync(fixture, "rollback");

@@ -19,14 +19,22 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
     public DbSet<PaymentOperation> PaymentOperations => Set<PaymentOperation>();
 
     /// <summary>Inserts the intent unless its order already has one (ON CONFLICT DO NOTHING); returns whether it was inserted.</summary>
-    public async Task<bool> InsertIfAbsentAsync(PaymentIntent p, CancellationToken ct) =>
-        await Database.ExecuteSqlAsync($"""
+    public async Task<bool> InsertIfAbsentAsync(PaymentIntent p, CancellationToken ct)
+    {
+        var inserted = await Database.ExecuteSqlAsync($"""
             INSERT INTO payment_intents (id, order_id, buyer_id, amount, currency, payment_method, status, desired,
                 captured_amount, refunded_amount, decline_reason, attempts, next_attempt_at, created_at, updated_at)
             VALUES ({p.Id}, {p.OrderId}, {p.BuyerId}, {p.Amount}, {p.Currency}, {p.PaymentMethod}, {p.Status.ToString()}, {p.Desired.ToString()},
                 {p.CapturedAmount}, {p.RefundedAmount}, {p.DeclineReason}, {p.Attempts}, {p.NextAttemptAt}, {p.CreatedAt}, {p.UpdatedAt})
             ON CONFLICT (order_id) DO NOTHING
             """, ct) == 1;
+        if (inserted)
+        {
+            // Written past the change tracker: the processor is woken at the commit all the same.
+            Marketplace.Shared.Messaging.CommitSignalInterceptor<Processing.PaymentWorkSignalInterceptor>.MarkWork(this);
+        }
+        return inserted;
+    }
 
     /// <summary>The order's payment, locked until the transaction ends; null when the order has none.</summary>
     public async Task<PaymentIntent?> LockByOrderAsync(Guid orderId, CancellationToken ct) =>

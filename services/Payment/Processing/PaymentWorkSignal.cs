@@ -1,6 +1,4 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Marketplace.Payment.Processing;
 
@@ -24,35 +22,12 @@ public sealed class PaymentWorkSignal
     public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _semaphore.WaitAsync(timeout, ct);
 }
 
-/// <summary>Signals <see cref="PaymentWorkSignal"/> after a commit of the payment database (rows are visible only then).</summary>
-public sealed class PaymentWorkSignalInterceptor(PaymentWorkSignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
+/// <summary>
+/// Signals <see cref="PaymentWorkSignal"/> after a commit that created or changed a payment (rows are visible
+/// only then); commits without one, like the outbox relay's, do not wake the processor.
+/// </summary>
+public sealed class PaymentWorkSignalInterceptor(PaymentWorkSignal signal) : Marketplace.Shared.Messaging.CommitSignalInterceptor<PaymentWorkSignalInterceptor>(signal.Notify)
 {
-    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-    {
-        NotifyIfCommitted(eventData.Context);
-        return result;
-    }
-
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        NotifyIfCommitted(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        signal.Notify();
-        return Task.CompletedTask;
-    }
-
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => signal.Notify();
-
-    private void NotifyIfCommitted(DbContext? context)
-    {
-        // Inside an explicit transaction nothing is visible yet; TransactionCommitted signals then.
-        if (context?.Database.CurrentTransaction is null)
-        {
-            signal.Notify();
-        }
-    }
+    protected override bool GivesWork(DbContext context) =>
+        context.ChangeTracker.Entries<Domain.PaymentIntent>().Any(e => e.State is EntityState.Added or EntityState.Modified);
 }

@@ -1,12 +1,39 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Marketplace.Shared.Messaging;
 
-/// <summary>Signals the outbox relay after a commit that may have written outbox rows.</summary>
-internal sealed class OutboxSignalInterceptor(OutboxSignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
+/// <summary>
+/// Wakes a background worker after a commit that gave it work, and only then: a commit that gave it none
+/// (the worker's own bookkeeping, above all) must not wake it, or it would wake itself for ever.
+/// </summary>
+/// <typeparam name="TSelf">The concrete interceptor: each kind keeps its own record of contexts with work pending.</typeparam>
+public abstract class CommitSignalInterceptor<TSelf>(Action notify) : ISaveChangesInterceptor, IDbTransactionInterceptor
+    where TSelf : CommitSignalInterceptor<TSelf>
 {
+    /// <summary>Contexts whose pending changes (or current transaction) include work for this kind of worker.</summary>
+    private static readonly ConditionalWeakTable<DbContext, object> WorkPending = new();
+
+    /// <summary>Whether the changes about to be saved give the worker something to do.</summary>
+    protected abstract bool GivesWork(DbContext context);
+
+    /// <summary>For work written without the change tracker (raw SQL): counts as pending until the commit.</summary>
+    public static void MarkWork(DbContext context) => WorkPending.AddOrUpdate(context, WorkPending);
+
+    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Remember(eventData.Context);
+        return result;
+    }
+
+    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Remember(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
     public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
         NotifyIfCommitted(eventData.Context);
@@ -19,20 +46,59 @@ internal sealed class OutboxSignalInterceptor(OutboxSignal signal) : ISaveChange
         return ValueTask.FromResult(result);
     }
 
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => signal.Notify();
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => NotifyIfPending(eventData.Context);
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        signal.Notify();
+        NotifyIfPending(eventData.Context);
         return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Forget(eventData.Context);
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Forget(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private void Remember(DbContext? context)
+    {
+        if (context is not null && GivesWork(context))
+        {
+            MarkWork(context);
+        }
     }
 
     private void NotifyIfCommitted(DbContext? context)
     {
-        // Inside an explicit transaction the rows are not visible yet; TransactionCommitted signals then.
+        // Inside an explicit transaction nothing is visible yet; TransactionCommitted signals then.
         if (context?.Database.CurrentTransaction is null)
         {
-            signal.Notify();
+            NotifyIfPending(context);
         }
     }
+
+    private void NotifyIfPending(DbContext? context)
+    {
+        if (context is not null && WorkPending.Remove(context))
+        {
+            notify();
+        }
+    }
+
+    private static void Forget(DbContext? context)
+    {
+        if (context is not null)
+        {
+            WorkPending.Remove(context);
+        }
+    }
+}
+
+/// <summary>Wakes the outbox relay after a commit that wrote outbox rows, so delivery does not wait for the next poll.</summary>
+internal sealed class OutboxSignalInterceptor(OutboxSignal signal) : CommitSignalInterceptor<OutboxSignalInterceptor>(signal.Notify)
+{
+    protected override bool GivesWork(DbContext context) =>
+        context.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added);
 }

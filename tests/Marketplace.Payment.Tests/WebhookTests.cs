@@ -50,7 +50,8 @@ public sealed class WebhookTests(PaymentWorld world) : IClassFixture<PaymentWorl
     [Fact]
     public async Task Async_authorization_settled_by_the_providers_webhook_is_announced_once_even_when_delivered_again()
     {
-        await world.SetProviderAsync(new SimulatorSettingsUpdate(null, null, null, AsyncDelayMs: 300, null));
+        // Long enough to see it Processing first, short enough to wait for.
+        await world.SetProviderAsync(new SimulatorSettingsUpdate(null, null, null, AsyncDelayMs: 1500, null));
         var (orderId, intentId) = await ProcessingOrderAsync();
 
         await PaymentWorld.EventuallyAsync(async () => (await world.PaymentAsync(orderId))!.Status == PaymentStatus.Authorized,
@@ -71,7 +72,8 @@ public sealed class WebhookTests(PaymentWorld world) : IClassFixture<PaymentWorl
     [Fact]
     public async Task Async_decline_settled_by_webhook_is_announced_as_PaymentDeclined()
     {
-        await world.SetProviderAsync(new SimulatorSettingsUpdate(null, null, null, AsyncDelayMs: 300, null));
+        // Long enough to see it Processing first, short enough to wait for.
+        await world.SetProviderAsync(new SimulatorSettingsUpdate(null, null, null, AsyncDelayMs: 1500, null));
         var (orderId, _) = await ProcessingOrderAsync(TestCards.AsyncDeclined);
 
         await PaymentWorld.EventuallyAsync(async () => (await world.PaymentAsync(orderId))!.Status == PaymentStatus.Declined,

@@ -59,6 +59,9 @@ public static class MarketplaceServiceDefaults
             logging.IncludeScopes = true;
         });
         builder.Logging.AddSimpleConsole(o => o.IncludeScopes = true);
+        // Four lines per outgoing request at Information (every price lookup, contact, provider call) cost
+        // more than they tell; traces keep the calls. Configuration can still turn them back on.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics

@@ -206,7 +206,7 @@ public sealed class OrderChanges(OrderingDbContext db, TimeProvider clock)
         {
             db.ChangeTracker.Clear();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var order = await db.LoadForUpdateAsync(id, ct);
+            var order = await db.LoadForUpdateAsync(id, ct, withHistory: true);
             if (order is null || !mayChange(order))
             {
                 return OrderEndpoints.NotFound(id);
@@ -230,11 +230,24 @@ public sealed class OrderChanges(OrderingDbContext db, TimeProvider clock)
 
 public static class OrderLoading
 {
-    /// <summary>The order with its lines and history, its row locked until the transaction ends: changes to one order happen one at a time.</summary>
-    public static async Task<Order?> LoadForUpdateAsync(this OrderingDbContext db, Guid id, CancellationToken ct)
+    /// <summary>
+    /// The order with its lines, its row locked until the transaction ends: changes to one order happen one
+    /// at a time. Its history is loaded only when asked for (<paramref name="withHistory"/>); new moves are
+    /// appended either way.
+    /// </summary>
+    public static async Task<Order?> LoadForUpdateAsync(this OrderingDbContext db, Guid id, CancellationToken ct, bool withHistory = false)
     {
-        var locked = await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM orders WHERE id = {id} FOR UPDATE").ToListAsync(ct);
-        return locked.Count == 0 ? null : await db.Orders.Include(o => o.Lines).Include(o => o.Transitions).AsSplitQuery().SingleAsync(o => o.Id == id, ct);
+        var order = (await db.Orders.FromSql($"SELECT * FROM orders WHERE id = {id} FOR UPDATE").ToListAsync(ct)).SingleOrDefault();
+        if (order is null)
+        {
+            return null;
+        }
+        await db.Entry(order).Collection(o => o.Lines).LoadAsync(ct);
+        if (withHistory)
+        {
+            await db.Entry(order).Collection(o => o.Transitions).LoadAsync(ct);
+        }
+        return order;
     }
 
     /// <summary>Puts the messages the order's last changes made necessary into the outbox of the current transaction.</summary>

@@ -24,10 +24,25 @@ public static class ServiceDatabase
         }
 
         builder.Services.AddDbContext<TDbContext>((services, options) => options
-            .UseNpgsql(connectionString ?? "Host=design-time", npgsql => npgsql.EnableRetryOnFailure())
+            .UseNpgsql(Pooled(connectionString ?? "Host=design-time", builder.Configuration), npgsql => npgsql.EnableRetryOnFailure())
             .AddOutboxSignal(services));
         builder.EnrichNpgsqlDbContext<TDbContext>(settings => settings.DisableRetry = true);
         return builder;
+    }
+
+    /// <summary>
+    /// Every service's pool shares one server's connections (PostgreSQL's max_connections): each takes at most
+    /// <c>Database:MaxPoolSize</c> (default 40), so seven services under load cannot together lock out the
+    /// rest, where Npgsql's own default of 100 each would.
+    /// </summary>
+    private static string Pooled(string connectionString, IConfiguration configuration)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Maximum Pool Size", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxPoolSize = configuration.GetValue("Database:MaxPoolSize", 40);
+        }
+        return builder.ConnectionString;
     }
 
     /// <summary>

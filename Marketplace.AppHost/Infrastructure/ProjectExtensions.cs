@@ -9,11 +9,44 @@ public static class ProjectExtensions
     /// Healthy only when its own <c>/health</c> (every dependency) says so.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddMarketplaceProject<TProject>(this IDistributedApplicationBuilder builder, string name)
-        where TProject : IProjectMetadata, new() =>
-        builder.AddProject<TProject>(name, options => options.ExcludeLaunchProfile = true)
+        where TProject : IProjectMetadata, new()
+    {
+        var project = builder.AddProject<TProject>(name, options => options.ExcludeLaunchProfile = true)
             .WithHttpEndpoint()
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
             .WithHttpHealthCheck("/health");
+        if (!builder.ExecutionContext.IsPublishMode)
+        {
+            // Run locally, a dozen .NET processes share a few cores: a thread pool spinning while it waits for
+            // work (the default) then burns the CPU the others need (a quarter of Ordering's under load here),
+            // and a server GC per process multiplies heaps and GC threads. A deployment gives each service
+            // its own cores and keeps the defaults.
+            project.WithEnvironment("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "0")
+                .WithEnvironment("DOTNET_gcServer", "0");
+        }
+        return project;
+    }
+}
+
+public static class TelemetryExport
+{
+    /// <summary>
+    /// Without a dashboard (tests, benchmarks) nothing receives OpenTelemetry data: the services are told of
+    /// no OTLP endpoint, so they export nothing instead of retrying exports that can only fail.
+    /// </summary>
+    public static void WithoutTelemetryExport(IEnumerable<IResource> resources)
+    {
+        foreach (var project in resources.OfType<ProjectResource>())
+        {
+            project.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+            {
+                foreach (var key in context.EnvironmentVariables.Keys.Where(k => k.StartsWith("OTEL_EXPORTER_OTLP", StringComparison.Ordinal)).ToList())
+                {
+                    context.EnvironmentVariables.Remove(key);
+                }
+            }));
+        }
+    }
 }
 
 public static class ConfigurationForwarding

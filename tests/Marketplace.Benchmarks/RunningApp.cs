@@ -42,6 +42,7 @@ public sealed class RunningApp : IAsyncDisposable
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
             .AddFilter("Aspire", LogLevel.Warning)
             .AddFilter("Microsoft", LogLevel.Warning));
+        Marketplace.AppHost.Infrastructure.TelemetryExport.WithoutTelemetryExport(builder.Resources);
         var app = await builder.BuildAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(30));
         await app.StartAsync(cts.Token);

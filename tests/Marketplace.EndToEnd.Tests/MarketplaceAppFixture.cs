@@ -50,6 +50,7 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
              $"--Gateway:RateLimits:OrderPermits={OrderPermits}"],
             (options, _) => options.DisableDashboard = true);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        Marketplace.AppHost.Infrastructure.TelemetryExport.WithoutTelemetryExport(builder.Resources);
 
         _app = await builder.BuildAsync();
         _watch = Task.Run(async () =>

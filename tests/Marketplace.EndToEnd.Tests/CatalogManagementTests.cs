@@ -111,9 +111,11 @@ public sealed class CatalogManagementTests(MarketplaceAppFixture fixture)
         using var fresh = await merchant.SendAsync(Request(HttpMethod.Put, $"/api/catalog/products/{id}", NewProduct($"{word} Speaker II", price: 59.99m), etag), Ct);
         Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
         Assert.Equal("\"3\"", fresh.Headers.ETag?.ToString());
+        var changed = System.Diagnostics.Stopwatch.StartNew();
 
         var hit = await SearchForAsync("Speaker II " + word, id, expectFound: true);
         Assert.Equal(59.99m, hit!.Value.GetProperty("price").GetDecimal());
+        Assert.True(changed.Elapsed < TimeSpan.FromSeconds(2), $"the change took {changed.ElapsedMilliseconds} ms to be searchable");
     }
 
     [Fact]

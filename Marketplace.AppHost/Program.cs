@@ -25,7 +25,13 @@ var paymentProvider = builder.AddMarketplaceProject<Projects.Marketplace_Payment
     .WithEnvironment("PaymentProvider__ApiKey", providerApiKey)
     .WithEnvironment("PaymentProvider__WebhookSecret", providerWebhookSecret)
     .WithSettingsFrom("PaymentProvider");
-var warehouse = builder.AddMarketplaceProject<Projects.Marketplace_Warehouse>("warehouse");
+// The external warehouse ("northwind"): its API key for our calls and the secret it signs its webhooks with.
+var warehouseApiKey = data.SecretParameter(builder, "warehouse-api-key");
+var warehouseWebhookSecret = data.SecretParameter(builder, "warehouse-webhook-secret");
+var warehouse = builder.AddMarketplaceProject<Projects.Marketplace_Warehouse>("warehouse")
+    .WithEnvironment("Warehouse__ApiKey", warehouseApiKey)
+    .WithEnvironment("Warehouse__WebhookSecret", warehouseWebhookSecret)
+    .WithSettingsFrom("Warehouse");
 
 // Services.
 var identity = builder.AddMarketplaceProject<Projects.Marketplace_Identity>("identity")
@@ -54,6 +60,8 @@ var inventory = builder.AddMarketplaceProject<Projects.Marketplace_Inventory>("i
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithReference(catalog) // who owns a SKU, and the catalogue's SKUs for opening stock in Development
     .WithReference(warehouse)
+    .WithEnvironment("Inventory__External__Systems__northwind__ApiKey", warehouseApiKey)
+    .WithEnvironment("Inventory__External__Systems__northwind__WebhookSecret", warehouseWebhookSecret)
     .WithSettingsFrom("Inventory");
 
 var ordering = builder.AddMarketplaceProject<Projects.Marketplace_Ordering>("ordering")
@@ -117,6 +125,7 @@ identity.WithEnvironment("Identity__Issuer", gateway.GetEndpoint("http"));
 
 // The provider calls us back at our public edge, as a real one would.
 paymentProvider.WithEnvironment("PaymentProvider__WebhookUrl", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/api/payments/webhooks/provider"));
+warehouse.WithEnvironment("Warehouse__WebhookUrl", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/api/inventory/webhooks/northwind"));
 
 var web = builder.AddMarketplaceProject<Projects.Marketplace_Web>("web")
     .WithExternalHttpEndpoints()

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Scalar.AspNetCore;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -36,6 +37,14 @@ public static class MarketplaceServiceDefaults
             http.AddServiceDiscovery();
             http.AddHttpMessageHandler<CorrelationIdHandler>();
         });
+
+        // Every service describes its HTTP API (GET /openapi/v1.json); Development adds Scalar's UI at /scalar.
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = $"Marketplace {builder.Environment.ApplicationName.Replace("Marketplace.", "", StringComparison.Ordinal)} API";
+            document.Info.Description = "Errors are RFC 7807 problem details. Public paths are reached through the gateway with a bearer token from Identity; /internal paths take service tokens.";
+            return Task.CompletedTask;
+        }));
 
         builder.Services.AddProblemDetails(options =>
             options.CustomizeProblemDetails = context =>
@@ -105,6 +114,11 @@ public static class MarketplaceServiceDefaults
         {
             Predicate = r => r.Tags.Contains(LiveTag),
         });
+        app.MapOpenApi().AllowAnonymous();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference().AllowAnonymous();
+        }
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using Marketplace.Inventory.Api;
 using Marketplace.Inventory.Data;
 using Marketplace.Inventory.Development;
+using Marketplace.Inventory.External;
 using Marketplace.Inventory.Messaging;
 using Marketplace.Inventory.Stock;
 using Marketplace.ServiceDefaults.Authentication;
@@ -26,6 +27,29 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<StockBook>();
 builder.Services.AddHostedService<ReservationExpiry>();
 builder.Services.AddHttpClient<CatalogSkus>(c => c.BaseAddress = new Uri("http://catalog")).AddServiceToken();
+
+// External warehouse/ERP systems: signed webhooks and CSV feeds in, our commits and adjustments out through
+// their own outbox, relay and circuit breaker, and a reconciliation of both books.
+ExternalDirectory.Validate(builder.Services.AddOptions<ExternalOptions>().BindConfiguration(ExternalOptions.Section));
+builder.Services.AddSingleton<ExternalDirectory>();
+foreach (var system in builder.Configuration.GetSection($"{ExternalOptions.Section}:Systems").GetChildren())
+{
+    // No standard resilience handler: the relay's own pipeline (breaker, timeout) and queue (retries) decide, and
+    // the breaker must see every failure rather than a handler's retries of it.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is the documented way to replace ConfigureHttpClientDefaults' handler for one client
+    builder.Services.AddHttpClient(ExternalSystemClient.HttpClientName(system.Key), (sp, client) =>
+        ExternalSystemClient.Configure(client, sp.GetRequiredService<ExternalDirectory>().Find(system.Key)!))
+        .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+}
+builder.Services.AddScoped<ExternalStockInbox>();
+builder.Services.AddScoped<Reconciler>();
+builder.Services.AddSingleton<OutboundSignal>();
+builder.Services.ConfigureDbContext<InventoryDbContext>((services, options) =>
+    options.AddInterceptors(new OutboundSignalInterceptor(services.GetRequiredService<OutboundSignal>())));
+builder.Services.AddSingleton<OutboundRelay>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboundRelay>());
+builder.Services.AddHostedService<ExternalSyncSchedule>();
 if (builder.Environment.IsDevelopment())
 {
     builder.Services.AddSingleton<OpeningStock>();
@@ -36,11 +60,13 @@ if (builder.Environment.IsDevelopment())
 var app = builder.Build();
 
 await app.MigrateDatabaseAsync<InventoryDbContext>();
+await app.EnsureExternalSystemsAsync();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapStockEndpoints();
+app.MapSyncEndpoints();
 
 app.Run();

@@ -173,7 +173,7 @@ public static class StockEndpoints
             {
                 return Refusals.UnknownSku(sku);
             }
-            item = await CreateItemAsync(db, info, http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<InventoryOptions>>().Value, ct);
+            item = await http.RequestServices.GetRequiredService<StockBook>().EnsureItemAsync(info, http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<InventoryOptions>>().Value.DefaultLowStockThreshold, ct);
         }
         if (!http.User.ActsFor(item.MerchantId))
         {
@@ -204,19 +204,6 @@ public static class StockEndpoints
         var dto = (await LoadAsync(db, [sku], ct))[sku];
         http.Response.Headers.ETag = ETag(dto.Version);
         return TypedResults.Ok(dto);
-    }
-
-    /// <summary>The first time Inventory hears of a SKU: an item with nothing in stock yet (a concurrent first change is harmless).</summary>
-    private static async Task<StockItem> CreateItemAsync(InventoryDbContext db, SkuInfo info, InventoryOptions options, CancellationToken ct)
-    {
-        var now = DateTimeOffset.UtcNow;
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO stock_items (sku, merchant_id, product_id, version, low_stock_threshold, created_at, updated_at)
-            VALUES ({info.Sku}, {info.MerchantId}, {info.ProductId}, 0, {options.DefaultLowStockThreshold}, {now}, {now})
-            ON CONFLICT (sku) DO NOTHING
-            """, ct);
-        await db.Database.ExecuteSqlAsync($"INSERT INTO stock_levels (sku, warehouse, on_hand, reserved) VALUES ({info.Sku}, {Warehouse.Main}, 0, 0) ON CONFLICT DO NOTHING", ct);
-        return await db.Items.AsNoTracking().SingleAsync(i => i.Sku == info.Sku, ct);
     }
 
     private static async Task<(string Warehouse, string? Reason)> ValidateCommonAsync(

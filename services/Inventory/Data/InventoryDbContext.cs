@@ -1,5 +1,6 @@
 using Marketplace.Inventory.Domain;
 using Marketplace.Shared.Messaging;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Inventory.Data;
@@ -17,6 +18,11 @@ public sealed class InventoryDbContext(DbContextOptions<InventoryDbContext> opti
     public DbSet<ReservationLine> ReservationLines => Set<ReservationLine>();
     public DbSet<StockMovement> Movements => Set<StockMovement>();
     public DbSet<CompletedSeed> CompletedSeeds => Set<CompletedSeed>();
+    public DbSet<ExternalSystem> ExternalSystems => Set<ExternalSystem>();
+    public DbSet<ExternalStock> ExternalStock => Set<ExternalStock>();
+    public DbSet<ExternalEvent> ExternalEvents => Set<ExternalEvent>();
+    public DbSet<OutboundChange> OutboundChanges => Set<OutboundChange>();
+    public DbSet<ReconciliationRun> ReconciliationRuns => Set<ReconciliationRun>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -113,6 +119,95 @@ public sealed class InventoryDbContext(DbContextOptions<InventoryDbContext> opti
             e.Property(m => m.Actor).HasColumnName("actor").HasMaxLength(200);
             e.Property(m => m.At).HasColumnName("at");
             e.HasIndex(m => new { m.Sku, m.Id });
+        });
+
+        modelBuilder.Entity<ExternalSystem>(e =>
+        {
+            e.ToTable("external_systems");
+            e.HasKey(x => x.Code);
+            e.Property(x => x.Code).HasColumnName("code").HasMaxLength(32);
+            e.Property(x => x.Warehouse).HasColumnName("warehouse").HasMaxLength(32);
+            e.Property(x => x.Breaker).HasColumnName("breaker").HasMaxLength(16);
+            e.Property(x => x.BreakerChangedAt).HasColumnName("breaker_changed_at");
+            e.Property(x => x.LastInboundAt).HasColumnName("last_inbound_at");
+            e.Property(x => x.LastInboundLagMs).HasColumnName("last_inbound_lag_ms");
+            e.Property(x => x.LastOutboundAt).HasColumnName("last_outbound_at");
+            e.Property(x => x.DeliveryFailures).HasColumnName("delivery_failures");
+            e.Property(x => x.RejectedInbound).HasColumnName("rejected_inbound");
+            e.Property(x => x.LastError).HasColumnName("last_error").HasMaxLength(1000);
+            e.Property(x => x.LastErrorAt).HasColumnName("last_error_at");
+            e.Property(x => x.LeaseOwner).HasColumnName("lease_owner").HasMaxLength(100);
+            e.Property(x => x.LeaseUntil).HasColumnName("lease_until");
+            e.HasOne<Warehouse>().WithMany().HasForeignKey(x => x.Warehouse);
+        });
+
+        modelBuilder.Entity<ExternalStock>(e =>
+        {
+            e.ToTable("external_stock", t => t.HasCheckConstraint("ck_external_stock_on_hand", "on_hand >= 0"));
+            e.HasKey(x => new { x.System, x.Sku });
+            e.Property(x => x.System).HasColumnName("system").HasMaxLength(32);
+            e.Property(x => x.Sku).HasColumnName("sku").HasMaxLength(64);
+            e.Property(x => x.OnHand).HasColumnName("on_hand");
+            e.Property(x => x.Version).HasColumnName("version");
+            e.Property(x => x.UpdatedAt).HasColumnName("updated_at");
+            e.Property(x => x.ReceivedAt).HasColumnName("received_at");
+            e.HasOne<ExternalSystem>().WithMany().HasForeignKey(x => x.System);
+        });
+
+        modelBuilder.Entity<ExternalEvent>(e =>
+        {
+            e.ToTable("external_events");
+            e.HasKey(x => new { x.System, x.EventId });
+            e.Property(x => x.System).HasColumnName("system").HasMaxLength(32);
+            e.Property(x => x.EventId).HasColumnName("event_id").HasMaxLength(100);
+            e.Property(x => x.Source).HasColumnName("source").HasMaxLength(16);
+            e.Property(x => x.OccurredAt).HasColumnName("occurred_at");
+            e.Property(x => x.ReceivedAt).HasColumnName("received_at");
+            e.Property(x => x.Outcome).HasColumnName("outcome").HasMaxLength(200);
+            e.HasIndex(x => x.ReceivedAt);
+        });
+
+        modelBuilder.Entity<OutboundChange>(e =>
+        {
+            e.ToTable("outbound_changes", t => t.HasCheckConstraint("ck_outbound_changes_delta", "delta <> 0"));
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            e.Property(x => x.System).HasColumnName("system").HasMaxLength(32);
+            e.Property(x => x.Kind).HasColumnName("kind").HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Sku).HasColumnName("sku").HasMaxLength(64);
+            e.Property(x => x.Delta).HasColumnName("delta");
+            e.Property(x => x.Reference).HasColumnName("reference").HasMaxLength(500);
+            e.Property(x => x.CreatedAt).HasColumnName("created_at");
+            e.Property(x => x.Attempts).HasColumnName("attempts");
+            e.Property(x => x.NextAttemptAt).HasColumnName("next_attempt_at");
+            e.Property(x => x.DeliveredAt).HasColumnName("delivered_at");
+            e.Property(x => x.Refused).HasColumnName("refused");
+            e.Property(x => x.LastError).HasColumnName("last_error").HasMaxLength(1000);
+            e.Ignore(x => x.IdempotencyKey);
+            e.HasOne<ExternalSystem>().WithMany().HasForeignKey(x => x.System);
+            // The relay's queue: what is still to deliver, per system, in order.
+            e.HasIndex(x => new { x.System, x.Id }).HasDatabaseName("ix_outbound_changes_pending").HasFilter("delivered_at IS NULL");
+        });
+
+        modelBuilder.Entity<ReconciliationRun>(e =>
+        {
+            e.ToTable("reconciliation_runs");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            e.Property(x => x.System).HasColumnName("system").HasMaxLength(32);
+            e.Property(x => x.StartedAt).HasColumnName("started_at");
+            e.Property(x => x.FinishedAt).HasColumnName("finished_at");
+            e.Property(x => x.Checked).HasColumnName("checked");
+            e.Property(x => x.Drifted).HasColumnName("drifted");
+            e.Property(x => x.Fixed).HasColumnName("fixed");
+            e.Property(x => x.Skipped).HasColumnName("skipped");
+            e.Property(x => x.Error).HasColumnName("error").HasMaxLength(1000);
+            e.Property(x => x.Findings).HasColumnName("findings").HasColumnType("jsonb").HasConversion(
+                v => System.Text.Json.JsonSerializer.Serialize(v, JsonSerializerOptions.Web),
+                v => System.Text.Json.JsonSerializer.Deserialize<List<ReconciliationFinding>>(v, JsonSerializerOptions.Web) ?? new List<ReconciliationFinding>(),
+                new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<List<ReconciliationFinding>>(
+                    (a, b) => a!.SequenceEqual(b!), v => v.Count, v => v.ToList()));
+            e.HasIndex(x => new { x.System, x.Id });
         });
     }
 }

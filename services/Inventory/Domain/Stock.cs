@@ -77,6 +77,10 @@ public enum MovementKind
     Release,
     Expire,
     Commit,
+    /// <summary>An external system told us its count of the units in its warehouse.</summary>
+    Sync,
+    /// <summary>Reconciliation found our level off the external system's count and moved it.</summary>
+    Reconcile,
 }
 
 /// <summary>

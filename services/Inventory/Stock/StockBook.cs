@@ -1,10 +1,27 @@
 using Marketplace.Inventory.Data;
 using Marketplace.Inventory.Domain;
+using Marketplace.Inventory.External;
 using Marketplace.Shared.Contracts;
 using Marketplace.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Inventory.Stock;
+
+public enum SettleResult
+{
+    Unchanged,
+    Moved,
+    /// <summary>Moved as far as the units held for orders allow: the system counts fewer than we promised.</summary>
+    Short,
+    InFlight,
+    UnknownSku,
+}
+
+/// <param name="Before">Our on-hand units in the system's warehouse before.</param>
+/// <param name="After">…and after.</param>
+/// <param name="Theirs">The system's count.</param>
+/// <param name="Pending">Our changes it has not received yet.</param>
+public sealed record Settlement(SettleResult Result, int Before, int After, int Theirs, int Pending);
 
 public sealed record ReserveOutcome(bool Reserved, string? Reason = null, IReadOnlyList<string>? Skus = null, DateTimeOffset? HoldUntil = null);
 
@@ -15,7 +32,7 @@ public sealed record ReserveOutcome(bool Reserved, string? Reason = null, IReadO
 /// database's check constraints refuse a negative level or more reserved than on hand, so even a bug
 /// here could not oversell.
 /// </summary>
-public sealed class StockBook(InventoryDbContext db, TimeProvider clock, ILogger<StockBook> logger)
+public sealed class StockBook(InventoryDbContext db, TimeProvider clock, ExternalDirectory external, ILogger<StockBook> logger)
 {
     private sealed record LevelChange(string Warehouse, int OnHandDelta, int ReservedDelta);
 
@@ -218,6 +235,69 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, ILogger
         db.AddIntegrationEvent(new StockChanged(item.Sku, item.MerchantId, item.ProductId, openingStock, openingStock, item.Version, item.CreatedAt));
     }
 
+    /// <summary>The first time Inventory hears of a SKU: an item with nothing in stock yet (a concurrent first change is harmless).</summary>
+    public async Task<StockItem> EnsureItemAsync(SkuInfo info, int lowStockThreshold, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO stock_items (sku, merchant_id, product_id, version, low_stock_threshold, created_at, updated_at)
+            VALUES ({info.Sku}, {info.MerchantId}, {info.ProductId}, 0, {lowStockThreshold}, {now}, {now})
+            ON CONFLICT (sku) DO NOTHING
+            """, ct);
+        await db.Database.ExecuteSqlAsync($"INSERT INTO stock_levels (sku, warehouse, on_hand, reserved) VALUES ({info.Sku}, {Warehouse.Main}, 0, 0) ON CONFLICT DO NOTHING", ct);
+        return await db.Items.AsNoTracking().SingleAsync(i => i.Sku == info.Sku, ct);
+    }
+
+    /// <summary>Keeps what an external system says of a SKU when it is newer than what we have; returns whether it was.</summary>
+    public async Task<bool> RecordExternalLevelAsync(string system, ExternalLevel level, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO external_stock (system, sku, on_hand, version, updated_at, received_at)
+            VALUES ({system}, {level.Sku}, {level.OnHand}, {level.Version}, {level.UpdatedAt}, {now})
+            ON CONFLICT (system, sku) DO UPDATE
+               SET on_hand = excluded.on_hand, version = excluded.version, updated_at = excluded.updated_at, received_at = excluded.received_at
+             WHERE external_stock.version < excluded.version
+            """, ct) == 1;
+    }
+
+    /// <summary>
+    /// Brings our level in the system's warehouse to what the system counts there plus our changes it has
+    /// not received yet (the stated rule: the system is the record of what is physically in its warehouse).
+    /// Left alone while one of our changes is in flight — sent, unanswered, perhaps applied — since the
+    /// system's count may or may not include it; the answer settles the SKU. Never below the units held for
+    /// orders: a shortfall is reported instead.
+    /// </summary>
+    public async Task<Settlement> SettleExternalAsync(string system, string warehouse, string sku, MovementKind kind, string reference, string actor, CancellationToken ct)
+    {
+        if ((await db.Items.FromSql($"SELECT * FROM stock_items WHERE sku = {sku} FOR UPDATE").AsNoTracking().ToListAsync(ct)).Count == 0)
+        {
+            return new Settlement(SettleResult.UnknownSku, 0, 0, 0, 0);
+        }
+        var theirs = await db.ExternalStock.AsNoTracking().Where(x => x.System == system && x.Sku == sku).Select(x => (int?)x.OnHand).SingleOrDefaultAsync(ct);
+        var open = await db.OutboundChanges.AsNoTracking().Where(o => o.System == system && o.Sku == sku && o.DeliveredAt == null)
+            .Select(o => new { o.Attempts, o.Delta }).ToListAsync(ct);
+        var pending = open.Sum(o => o.Delta);
+        var level = await db.Levels.AsNoTracking().SingleOrDefaultAsync(l => l.Sku == sku && l.Warehouse == warehouse, ct);
+        var (ours, reserved) = (level?.OnHand ?? 0, level?.Reserved ?? 0);
+        if (theirs is not { } counted)
+        {
+            return new Settlement(SettleResult.Unchanged, ours, ours, 0, pending);
+        }
+        if (open.Any(o => o.Attempts > 0))
+        {
+            return new Settlement(SettleResult.InFlight, ours, ours, counted, pending);
+        }
+        var wanted = Math.Max(counted + pending, 0);
+        var target = Math.Max(wanted, reserved);
+        if (target == ours)
+        {
+            return new Settlement(target == wanted ? SettleResult.Unchanged : SettleResult.Short, ours, ours, counted, pending);
+        }
+        await ChangeSkuAsync(sku, _ => [new LevelChange(warehouse, target - ours, 0)], kind, reference, actor, ct, createMissingLevel: warehouse);
+        return new Settlement(target == wanted ? SettleResult.Moved : SettleResult.Short, ours, target, counted, pending);
+    }
+
     /// <summary>
     /// Locks the SKU (its item row, version + 1), lets <paramref name="decide"/> pick the level changes from
     /// the current levels, applies them with their ledger rows and stages StockChanged (and LowStock when
@@ -258,6 +338,16 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, ILogger
                 Sku = sku, Warehouse = c.Warehouse, OnHandDelta = c.OnHandDelta, ReservedDelta = c.ReservedDelta,
                 Kind = kind, Reference = reference, Actor = actor, At = now,
             });
+            // Units shipped from, or counted into, a warehouse an external system keeps: that system must hear of it,
+            // through its own outbox in this transaction (what it tells us back is not echoed to it).
+            if (c.OnHandDelta != 0 && kind is MovementKind.Commit or MovementKind.Adjustment && external.SystemOf(c.Warehouse) is { } system)
+            {
+                db.OutboundChanges.Add(new OutboundChange
+                {
+                    System = system, Kind = kind == MovementKind.Commit ? OutboundKind.Commit : OutboundKind.Adjustment,
+                    Sku = sku, Delta = c.OnHandDelta, Reference = reference, CreatedAt = now, NextAttemptAt = now,
+                });
+            }
         }
         var before = levels.Sum(l => l.Available);
         var after = before + changes.Sum(c => c.OnHandDelta - c.ReservedDelta);

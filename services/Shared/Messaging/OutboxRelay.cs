@@ -166,7 +166,13 @@ public static class OutboxPublishing
 }
 
 /// <summary>Wakes the relay as soon as this process commits, so delivery does not wait for the next poll.</summary>
-public sealed class OutboxSignal
+public sealed class OutboxSignal : WorkSignal;
+
+/// <summary>
+/// Wakes a background worker as soon as this process commits work for it, so the work does not wait for the
+/// next poll. Signals coalesce: one wake-up covers every commit before it.
+/// </summary>
+public class WorkSignal
 {
     private readonly SemaphoreSlim _semaphore = new(0, 1);
 
@@ -178,7 +184,7 @@ public sealed class OutboxSignal
         }
         catch (SemaphoreFullException)
         {
-            // Already signalled: the relay will look once, which covers every commit so far.
+            // Already signalled: the worker will look once, which covers every commit so far.
         }
     }
 

@@ -38,6 +38,279 @@ namespace Marketplace.Inventory.Data.Migrations
                     b.ToTable("completed_seeds", (string)null);
                 });
 
+            modelBuilder.Entity("Marketplace.Inventory.Domain.ExternalEvent", b =>
+                {
+                    b.Property<string>("System")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("system");
+
+                    b.Property<string>("EventId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("event_id");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("source");
+
+                    b.HasKey("System", "EventId");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.ToTable("external_events", (string)null);
+                });
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.ExternalStock", b =>
+                {
+                    b.Property<string>("System")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("system");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<int>("OnHand")
+                        .HasColumnType("integer")
+                        .HasColumnName("on_hand");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("System", "Sku");
+
+                    b.ToTable("external_stock", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_external_stock_on_hand", "on_hand >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.ExternalSystem", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("code");
+
+                    b.Property<string>("Breaker")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("breaker");
+
+                    b.Property<DateTimeOffset?>("BreakerChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("breaker_changed_at");
+
+                    b.Property<long>("DeliveryFailures")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivery_failures");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset?>("LastErrorAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_error_at");
+
+                    b.Property<DateTimeOffset?>("LastInboundAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_inbound_at");
+
+                    b.Property<double?>("LastInboundLagMs")
+                        .HasColumnType("double precision")
+                        .HasColumnName("last_inbound_lag_ms");
+
+                    b.Property<DateTimeOffset?>("LastOutboundAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_outbound_at");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<long>("RejectedInbound")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rejected_inbound");
+
+                    b.Property<string>("Warehouse")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("warehouse");
+
+                    b.HasKey("Code");
+
+                    b.HasIndex("Warehouse");
+
+                    b.ToTable("external_systems", (string)null);
+                });
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.OutboundChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<int>("Delta")
+                        .HasColumnType("integer")
+                        .HasColumnName("delta");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("reference");
+
+                    b.Property<bool>("Refused")
+                        .HasColumnType("boolean")
+                        .HasColumnName("refused");
+
+                    b.Property<string>("Sku")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sku");
+
+                    b.Property<string>("System")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("system");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("System", "Id")
+                        .HasDatabaseName("ix_outbound_changes_pending")
+                        .HasFilter("delivered_at IS NULL");
+
+                    b.ToTable("outbound_changes", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_outbound_changes_delta", "delta <> 0");
+                        });
+                });
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.ReconciliationRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Checked")
+                        .HasColumnType("integer")
+                        .HasColumnName("checked");
+
+                    b.Property<int>("Drifted")
+                        .HasColumnType("integer")
+                        .HasColumnName("drifted");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("error");
+
+                    b.Property<string>("Findings")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("findings");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int>("Fixed")
+                        .HasColumnType("integer")
+                        .HasColumnName("fixed");
+
+                    b.Property<int>("Skipped")
+                        .HasColumnType("integer")
+                        .HasColumnName("skipped");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("System")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("system");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("System", "Id");
+
+                    b.ToTable("reconciliation_runs", (string)null);
+                });
+
             modelBuilder.Entity("Marketplace.Inventory.Domain.Reservation", b =>
                 {
                     b.Property<Guid>("OrderId")
@@ -345,6 +618,33 @@ namespace Marketplace.Inventory.Data.Migrations
                         .HasFilter("published_at IS NULL");
 
                     b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.ExternalStock", b =>
+                {
+                    b.HasOne("Marketplace.Inventory.Domain.ExternalSystem", null)
+                        .WithMany()
+                        .HasForeignKey("System")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.ExternalSystem", b =>
+                {
+                    b.HasOne("Marketplace.Inventory.Domain.Warehouse", null)
+                        .WithMany()
+                        .HasForeignKey("Warehouse")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Marketplace.Inventory.Domain.OutboundChange", b =>
+                {
+                    b.HasOne("Marketplace.Inventory.Domain.ExternalSystem", null)
+                        .WithMany()
+                        .HasForeignKey("System")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Marketplace.Inventory.Domain.ReservationLine", b =>

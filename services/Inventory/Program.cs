@@ -49,7 +49,8 @@ builder.Services.ConfigureDbContext<InventoryDbContext>((services, options) =>
     options.AddInterceptors(new OutboundSignalInterceptor(services.GetRequiredService<OutboundSignal>())));
 builder.Services.AddSingleton<OutboundRelay>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboundRelay>());
-builder.Services.AddHostedService<ExternalSyncSchedule>();
+builder.Services.AddSingleton<ExternalSyncSchedule>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ExternalSyncSchedule>());
 if (builder.Environment.IsDevelopment())
 {
     builder.Services.AddSingleton<OpeningStock>();

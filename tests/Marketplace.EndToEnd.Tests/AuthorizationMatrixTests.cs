@@ -141,6 +141,11 @@ public sealed class AuthorizationMatrixTests(MarketplaceAppFixture fixture)
         new(HttpMethod.Get, $"/api/inventory/{f.MerchantSku}/movements", null, MerchantResource()),
         new(HttpMethod.Get, "/api/inventory/consistency", null, AdminOnly),
         new(HttpMethod.Get, "/internal/inventory/stock", null, NotRouted),
+        // External warehouse: the sync status for the console, the rest for admins; webhooks authenticate by signature alone.
+        new(HttpMethod.Get, "/api/inventory/sync", null, MerchantsAndAdmins),
+        new(HttpMethod.Get, "/api/inventory/sync/northwind/reconciliations", null, AdminOnly),
+        new(HttpMethod.Get, "/api/inventory/sync/northwind/outbound", null, AdminOnly),
+        new(HttpMethod.Post, "/api/inventory/webhooks/northwind", () => new { id = "evt_matrix", type = "stock.delta", items = Array.Empty<object>() }, _ => HttpStatusCode.Unauthorized),
         // Notifications: everyone signed in has their own; the log is the console's.
         new(HttpMethod.Get, "/api/notifications", null, SignedIn),
         new(HttpMethod.Post, "/api/notifications/read-all", null, SignedIn),

@@ -47,7 +47,13 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
              // long enough for an Ordering restart to finish first.
              "--Ordering:PaymentTimeout=00:00:15",
              // The concurrency tests place many orders per shopper; the order limit itself is tested at this value.
-             $"--Gateway:RateLimits:OrderPermits={OrderPermits}"],
+             $"--Gateway:RateLimits:OrderPermits={OrderPermits}",
+             // The external warehouse: a short break and retry ceiling so the outage test sees recovery soon; no
+             // scheduled feed reads or snapshots, so only the tests' own calls move its stock (reconciliation is asked for).
+             "--Inventory:External:Systems:northwind:BreakDuration=00:00:03",
+             "--Inventory:External:Systems:northwind:RetryMaxDelay=00:00:02",
+             "--Inventory:External:Systems:northwind:CsvPollInterval=00:00:00",
+             "--Warehouse:SnapshotInterval=00:00:00"],
             (options, _) => options.DisableDashboard = true);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         Marketplace.AppHost.Infrastructure.TelemetryExport.WithoutTelemetryExport(builder.Resources);

@@ -145,7 +145,8 @@ public sealed class ExternalSyncSchedule(IServiceScopeFactory scopes, ExternalDi
     private TimeSpan IntervalOf(string system, string job) =>
         job == "csv" ? directory.Find(system)!.CsvPollInterval : directory.Find(system)!.ReconcileInterval;
 
-    private async Task ReadFeedAsync(IServiceProvider services, string system, CancellationToken ct)
+    /// <summary>Reads the system's CSV feed and applies it: the report, or why there is none.</summary>
+    public async Task<(ApplyReport? Report, string? Error)> ReadFeedAsync(IServiceProvider services, string system, CancellationToken ct)
     {
         var inbox = services.GetRequiredService<ExternalStockInbox>();
         string text;
@@ -156,18 +157,19 @@ public sealed class ExternalSyncSchedule(IServiceScopeFactory scopes, ExternalDi
         catch (ExternalSystemUnavailableException e)
         {
             await inbox.RecordRejectionAsync(system, $"CSV feed: {e.Message}", ct);
-            return;
+            return (null, e.Message);
         }
         var read = CsvFeedAdapter.Read(system, text, clock.GetUtcNow());
         if (read.Batch is null)
         {
             await inbox.RecordRejectionAsync(system, $"CSV feed: {read.Error}", ct);
-            return;
+            return (null, read.Error);
         }
         var report = await inbox.ApplyAsync(read.Batch, ct);
         if (report.Rejected.Count > 0)
         {
             await inbox.RecordRejectionAsync(system, $"CSV feed: {report.Rejected.Count} rows refused, the first at line {report.Rejected[0].Line}: {report.Rejected[0].Reason}", ct);
         }
+        return (report, null);
     }
 }

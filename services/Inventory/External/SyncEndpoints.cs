@@ -38,6 +38,8 @@ public static class SyncEndpoints
         sync.MapGet("/", Status).RequireAuthorization(MarketplacePolicies.MerchantOrAdmin).WithSummary("Every external system's sync status");
         sync.MapPost("/{system}/csv", ImportCsv).RequireAuthorization(MarketplacePolicies.Admin).Accepts<string>("text/csv")
             .WithSummary("Applies a CSV stock feed (sku,on_hand,version,updated_at); bad rows are reported and skipped");
+        sync.MapPost("/{system}/feed", ReadFeed).RequireAuthorization(MarketplacePolicies.Admin)
+            .WithSummary("Reads the system's CSV feed now (it is also read on a schedule)");
         sync.MapPost("/{system}/reconcile", Reconcile).RequireAuthorization(MarketplacePolicies.Admin).WithSummary("Compares both stock books now and fixes drift");
         sync.MapGet("/{system}/reconciliations", ListReconciliations).RequireAuthorization(MarketplacePolicies.Admin);
         sync.MapGet("/{system}/reconciliations/{id:long}", GetReconciliation).RequireAuthorization(MarketplacePolicies.Admin);
@@ -80,6 +82,18 @@ public static class SyncEndpoints
             return TypedResults.Problem(statusCode: read.Status, title: "Unreadable feed", detail: read.Error);
         }
         return TypedResults.Ok(await inbox.ApplyAsync(read.Batch, ct));
+    }
+
+    static async Task<IResult> ReadFeed(string system, ExternalDirectory directory, ExternalSyncSchedule schedule, IServiceProvider services, CancellationToken ct)
+    {
+        if (directory.Find(system) is null)
+        {
+            return UnknownSystem(system);
+        }
+        var (report, error) = await schedule.ReadFeedAsync(services, system, ct);
+        return report is not null
+            ? TypedResults.Ok(report)
+            : TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The feed could not be read", detail: error);
     }
 
     static async Task<IResult> Reconcile(string system, ExternalDirectory directory, Reconciler reconciler, CancellationToken ct) =>

@@ -242,7 +242,7 @@ public sealed class ExternalWarehouseTests(MarketplaceAppFixture fixture)
     private static string SignatureFor(string secret, DateTimeOffset at, byte[] body)
     {
         var t = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), [.. Encoding.UTF8.GetBytes(t + "."), .. body]);
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), (byte[])[.. Encoding.UTF8.GetBytes(t + "."), .. body]);
         return $"t={t},v1={Convert.ToHexStringLower(mac)}";
     }
 

@@ -142,10 +142,17 @@ public static class WebhookAdapter
         }
     }
 
-    private sealed record WebhookEvent(string? Id, string? Type, string? System, DateTimeOffset OccurredAt, List<WebhookItem>? Items);
-
-    private sealed record WebhookItem(string? Sku, int? OnHand, int? Delta, long? Version, DateTimeOffset? UpdatedAt);
 }
+
+/// <summary>A warehouse webhook's body (docs/webhooks.md): <c>stock.delta</c> (one SKU that changed) or <c>stock.snapshot</c> (every SKU).</summary>
+/// <param name="Id">Unique per event; a redelivery keeps it.</param>
+/// <param name="System">The sender, as we name it (must match the path).</param>
+public sealed record WebhookEvent(string? Id, string? Type, string? System, DateTimeOffset OccurredAt, List<WebhookItem>? Items);
+
+/// <param name="OnHand">The physical units after the change: this is what we apply.</param>
+/// <param name="Delta">The change that led there (null in a snapshot); informative.</param>
+/// <param name="Version">The SKU's version in the sender's book, raised by every change; older than ours is ignored.</param>
+public sealed record WebhookItem(string? Sku, int? OnHand, int? Delta, long? Version, DateTimeOffset? UpdatedAt);
 
 /// <summary>
 /// Inbound adapter for the CSV feed (header <c>sku,on_hand,version,updated_at</c>, RFC 4180 quoting): good rows

@@ -73,6 +73,11 @@ public sealed class OutboundRelay(IServiceScopeFactory scopes, ExternalDirectory
         var poll = link.Options.RelayPollInterval;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<InventoryDbContext>();
+        // Nothing queued (the usual case): no lease is taken, so an idle relay writes nothing.
+        if (!await db.OutboundChanges.AnyAsync(o => o.System == system && o.DeliveredAt == null, ct))
+        {
+            return poll;
+        }
         var now = clock.GetUtcNow();
         if (await db.Database.ExecuteSqlAsync($"""
                 UPDATE external_systems SET lease_owner = {_owner}, lease_until = {now + LeaseDuration}

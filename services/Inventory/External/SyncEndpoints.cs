@@ -32,7 +32,11 @@ public static class SyncEndpoints
     {
         // Anonymous at the door; the signature is the authentication.
         app.MapPost("/api/inventory/webhooks/{system}", ReceiveWebhook).AllowAnonymous().WithTags("External systems")
-            .WithSummary("Stock levels pushed by an external warehouse (signed; docs/webhooks.md)");
+            .WithSummary("Stock levels pushed by an external warehouse (signed; docs/webhooks.md)")
+            .Accepts<WebhookEvent>("application/json")
+            .Produces<ApplyReport>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
 
         var sync = app.MapGroup("/api/inventory/sync").WithTags("External systems");
         sync.MapGet("/", Status).RequireAuthorization(MarketplacePolicies.MerchantOrAdmin).WithSummary("Every external system's sync status");

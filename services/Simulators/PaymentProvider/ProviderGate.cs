@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Marketplace.Simulators;
 using Microsoft.Extensions.Options;
 
 namespace Marketplace.PaymentProvider;
@@ -12,7 +13,7 @@ namespace Marketplace.PaymentProvider;
 public sealed class ProviderGate(RequestDelegate next, SimulatorSwitches switches, IOptions<ProviderOptions> options, IdempotencyStore idempotency)
 {
     public const string IdempotencyHeader = "Idempotency-Key";
-    private readonly byte[] _apiKey = Encoding.UTF8.GetBytes(options.Value.ApiKey);
+    private readonly BearerKey _apiKey = new(options.Value.ApiKey);
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -26,7 +27,7 @@ public sealed class ProviderGate(RequestDelegate next, SimulatorSwitches switche
             await Error(context, StatusCodes.Status503ServiceUnavailable, "api_error", null, "The provider is unavailable (simulated outage).");
             return;
         }
-        if (!HasApiKey(context.Request))
+        if (!_apiKey.IsPresentedBy(context.Request))
         {
             await Error(context, StatusCodes.Status401Unauthorized, "invalid_request_error", "api_key_invalid", "Invalid API key: send 'Authorization: Bearer <key>'.");
             return;
@@ -43,17 +44,6 @@ public sealed class ProviderGate(RequestDelegate next, SimulatorSwitches switche
             return;
         }
         await idempotency.RunOnceAsync(key, context, next);
-    }
-
-    private bool HasApiKey(HttpRequest request)
-    {
-        var header = request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
-        if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[scheme.Length..].Trim()), _apiKey);
     }
 
     internal static Task Error(HttpContext context, int status, string type, string? code, string message) =>

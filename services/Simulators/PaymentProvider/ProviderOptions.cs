@@ -1,3 +1,5 @@
+using Marketplace.Simulators;
+
 namespace Marketplace.PaymentProvider;
 
 /// <summary>Configuration (<c>PaymentProvider:*</c>): credentials, webhook target and the switches' start values.</summary>
@@ -34,13 +36,9 @@ public sealed record SimulatorSettings(int LatencyMs, double DeclineRate, double
 /// <param name="Outage">While on, every <c>/v1</c> call answers 503 and changes nothing.</param>
 public sealed record SimulatorSettingsUpdate(int? LatencyMs, double? DeclineRate, double? AsyncRate, int? AsyncDelayMs, bool? Outage);
 
-/// <summary>The current switches; a change replaces the whole record, so readers never see half of one.</summary>
-public sealed class SimulatorSwitches(SimulatorSettings initial)
+/// <summary>The provider's current switches.</summary>
+public sealed class SimulatorSwitches(SimulatorSettings initial) : Switchboard<SimulatorSettings>(initial)
 {
-    private SimulatorSettings _current = initial;
-
-    public SimulatorSettings Current => Volatile.Read(ref _current);
-
     public Dictionary<string, string[]> Validate(SimulatorSettingsUpdate update)
     {
         var errors = new Dictionary<string, string[]>();
@@ -63,21 +61,10 @@ public sealed class SimulatorSwitches(SimulatorSettings initial)
         return errors;
     }
 
-    public SimulatorSettings Apply(SimulatorSettingsUpdate update)
-    {
-        while (true)
-        {
-            var current = Current;
-            var next = new SimulatorSettings(
-                update.LatencyMs ?? current.LatencyMs,
-                update.DeclineRate ?? current.DeclineRate,
-                update.AsyncRate ?? current.AsyncRate,
-                update.AsyncDelayMs ?? current.AsyncDelayMs,
-                update.Outage ?? current.Outage);
-            if (ReferenceEquals(Interlocked.CompareExchange(ref _current, next, current), current))
-            {
-                return next;
-            }
-        }
-    }
+    public SimulatorSettings Apply(SimulatorSettingsUpdate update) => Change(current => new SimulatorSettings(
+        update.LatencyMs ?? current.LatencyMs,
+        update.DeclineRate ?? current.DeclineRate,
+        update.AsyncRate ?? current.AsyncRate,
+        update.AsyncDelayMs ?? current.AsyncDelayMs,
+        update.Outage ?? current.Outage));
 }

@@ -1,8 +1,6 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using Marketplace.Simulators;
 using Microsoft.Extensions.Options;
 
 namespace Marketplace.PaymentProvider;
@@ -32,12 +30,7 @@ public sealed class WebhookDispatcher(
         _events.Writer.TryWrite(evt);
     }
 
-    public static string Sign(string secret, long timestamp, string body)
-    {
-        var signed = Encoding.UTF8.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + "." + body);
-        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed);
-        return $"t={timestamp.ToString(CultureInfo.InvariantCulture)},v1={Convert.ToHexStringLower(mac)}";
-    }
+    public static string Sign(string secret, long timestamp, string body) => WebhookSignature.Sign(secret, timestamp, body);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -62,21 +55,13 @@ public sealed class WebhookDispatcher(
         {
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, _options.WebhookUrl)
-                {
-                    Content = new StringContent(body, Encoding.UTF8, "application/json"),
-                };
-                request.Headers.Add(SignatureHeader, Sign(_options.WebhookSecret!, clock.GetUtcNow().ToUnixTimeSeconds(), body));
-                using var response = await clients.CreateClient(ClientName).SendAsync(request, ct);
-                if (response.IsSuccessStatusCode)
+                var outcome = await WebhookPost.SendAsync(
+                    clients.CreateClient(ClientName), _options.WebhookUrl!, body, SignatureHeader, _options.WebhookSecret!, clock, [], ct);
+                if (outcome.Delivered)
                 {
                     return;
                 }
-                logger.LogWarning("Webhook {EventId} ({Type}) answered {Status}, attempt {Attempt}", evt.Id, evt.Type, (int)response.StatusCode, attempt);
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-            {
-                logger.LogWarning("Webhook {EventId} ({Type}) failed, attempt {Attempt}: {Error}", evt.Id, evt.Type, attempt, e.Message);
+                logger.LogWarning("Webhook {EventId} ({Type}) failed, attempt {Attempt}: {Outcome}", evt.Id, evt.Type, attempt, outcome);
             }
             catch (OperationCanceledException)
             {

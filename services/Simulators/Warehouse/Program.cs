@@ -1,9 +1,17 @@
-// A stand-in for an external warehouse/ERP system, reached only over HTTP.
-// Its stock book, signed webhooks and CSV feed arrive with the integrations issue.
+using Marketplace.Warehouse;
+
+// A stand-in for the external warehouse management system Inventory integrates with ("northwind"),
+// reached only over HTTP: a stock book with idempotent adjustments, commits and reservations, a CSV
+// feed, signed delta and snapshot webhooks, and switches for latency, outages, errors and unruly
+// webhook delivery (/sim/settings).
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddWarehouseSimulator();
 
 var app = builder.Build();
 app.UseExceptionHandler();
+app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+app.MapWarehouseApi();
+app.MapSimulatorControls();
 app.Run();

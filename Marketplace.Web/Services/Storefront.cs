@@ -31,7 +31,13 @@ public sealed class PriceFormatter(IOptions<StorefrontOptions> options)
 
     public CultureInfo Culture { get; } = CultureInfo.GetCultureInfo(options.Value.Culture);
 
-    public string Format(decimal amount, string? currency)
+    /// <summary>Round amounts without cents (price ranges: "Under $25"), others as <see cref="Format"/>.</summary>
+    public string FormatShort(decimal amount, string? currency) =>
+        amount == decimal.Truncate(amount) ? Format(amount, currency, decimals: 0) : Format(amount, currency);
+
+    public string Format(decimal amount, string? currency) => Format(amount, currency, decimals: null);
+
+    private string Format(decimal amount, string? currency, int? decimals)
     {
         var format = _formats.GetOrAdd(currency ?? "", code =>
         {
@@ -39,7 +45,7 @@ public sealed class PriceFormatter(IOptions<StorefrontOptions> options)
             numbers.CurrencySymbol = SymbolOf(code, Culture);
             return numbers;
         });
-        return amount.ToString("C", format);
+        return amount.ToString(decimals is { } d ? "C" + d : "C", format);
     }
 
     private static string SymbolOf(string currency, CultureInfo culture)

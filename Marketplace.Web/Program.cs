@@ -22,7 +22,12 @@ CultureInfo.DefaultThreadCurrentUICulture = culture;
 builder.AddSharedDataProtection();
 builder.AddWebAuthentication();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices();
+builder.Services.AddMudServices(mud =>
+{
+    // Bottom left: clear of the app bar's cart and bell, and of an order's status at the top of its page.
+    mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
+    mud.SnackbarConfiguration.VisibleStateDuration = 4000;
+});
 builder.Services.AddSingleton<PriceFormatter>();
 builder.Services.AddSingleton<StaticAssetUrls>();
 

@@ -78,6 +78,8 @@ public sealed class JourneyPage(IBrowserContext context, IPage page, string web)
         await page.WaitForTimeoutAsync(400);
         await box.PressAsync("Enter");
         await page.WaitForURLAsync(url => url.Contains("/search?q=", StringComparison.Ordinal));
+        // The results page has rendered its answer (the URL changes a moment before the page does).
+        await Assertions.Expect(page.GetByTestId("result-count")).ToContainTextAsync("product");
     }
 
     public async Task ScreenshotAsync(string name, int width = Desktop)

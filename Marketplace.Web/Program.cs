@@ -43,6 +43,7 @@ void Gateway(IHttpClientBuilder client) => client
 Gateway(builder.Services.AddHttpClient<CatalogClient>());
 Gateway(builder.Services.AddHttpClient<SearchClient>());
 Gateway(builder.Services.AddHttpClient<CartClient>());
+Gateway(builder.Services.AddHttpClient<GuestCartClient>());
 Gateway(builder.Services.AddHttpClient<OrdersClient>());
 Gateway(builder.Services.AddHttpClient<NotificationsClient>());
 Gateway(builder.Services.AddHttpClient<UsersClient>());
@@ -57,7 +58,7 @@ builder.Services.AddHttpClient(LiveUpdates.HttpClientName, c =>
     .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
 builder.Services.AddScoped<UserTokens>();
-builder.Services.AddScoped<ICartApi>(s => s.GetRequiredService<CartClient>());
+builder.Services.AddScoped<ICartApi, ShopperCart>();
 builder.Services.AddScoped<CartState>();
 builder.Services.AddScoped<LiveUpdates>();
 builder.Services.AddScoped<NotificationState>();

@@ -147,6 +147,27 @@ public sealed class CartClient(HttpClient http, UserTokens tokens) : GatewayClie
         SendAsync<Cart>(HttpMethod.Delete, $"/api/cart/items/{Uri.EscapeDataString(sku)}", null, signedIn: true, null, ct);
 }
 
+/// <summary>
+/// A visitor's cart before signing in: reached by the id the API gave it (128 random bits, the only key), no token.
+/// At sign-in its lines are merged into the shopper's cart.
+/// </summary>
+public sealed class GuestCartClient(HttpClient http, UserTokens tokens) : GatewayClient(http, tokens)
+{
+    public Task<Cart> CreateAsync(CancellationToken ct) => SendAsync<Cart>(HttpMethod.Post, "/api/cart/guest", null, signedIn: false, null, ct);
+
+    public Task<Cart> GetAsync(string cartId, CancellationToken ct) => GetAsync<Cart>($"/api/cart/guest/{Uri.EscapeDataString(cartId)}", signedIn: false, ct);
+
+    public Task<Cart> SetQuantityAsync(string cartId, string sku, int quantity, CancellationToken ct) =>
+        SendAsync<Cart>(HttpMethod.Put, $"/api/cart/guest/{Uri.EscapeDataString(cartId)}/items/{Uri.EscapeDataString(sku)}", new { quantity }, signedIn: false, null, ct);
+
+    public Task<Cart> RemoveAsync(string cartId, string sku, CancellationToken ct) =>
+        SendAsync<Cart>(HttpMethod.Delete, $"/api/cart/guest/{Uri.EscapeDataString(cartId)}/items/{Uri.EscapeDataString(sku)}", null, signedIn: false, null, ct);
+
+    /// <summary>Adds the guest cart's lines to the signed-in shopper's (quantities add up; merging twice adds once).</summary>
+    public Task<Cart> MergeIntoMineAsync(string cartId, CancellationToken ct) =>
+        SendAsync<Cart>(HttpMethod.Post, "/api/cart/merge", new { guestCartId = cartId }, signedIn: true, null, ct);
+}
+
 public sealed class OrdersClient(HttpClient http, UserTokens tokens) : GatewayClient(http, tokens)
 {
     /// <summary>Places the order under the attempt's key: a retry with the same key and body gets the first answer, never a second order.</summary>

@@ -50,13 +50,19 @@ public sealed class JourneyPage(IBrowserContext context, IPage page, string web)
     {
         await page.GotoAsync(web + "/");
         await page.GetByTestId("sign-in").ClickAsync();
+        await SignInAtIdentityAsync(email);
+        await page.WaitForURLAsync(web + "/");
+        await page.GetByTestId("user-role").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await WaitForCircuitAsync();
+    }
+
+    /// <summary>Fills in Identity's sign-in page (where a sign-in link led).</summary>
+    public async Task SignInAtIdentityAsync(string email)
+    {
         await page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" }).WaitForAsync();
         await page.GetByLabel("E-mail").FillAsync(email);
         await page.GetByLabel("Password").FillAsync("Pass123$");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(web + "/");
-        await page.GetByTestId("user-role").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-        await WaitForCircuitAsync();
     }
 
     /// <summary>Waits until the page is interactive (Blazor's circuit is up), so clicks reach the server.</summary>

@@ -66,8 +66,7 @@ public sealed class JourneyPage(IBrowserContext context, IPage page, string web)
     }
 
     /// <summary>Waits until the page is interactive (Blazor's circuit is up), so clicks reach the server.</summary>
-    public Task WaitForCircuitAsync() =>
-        page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('.mud-layout') !== null && !document.querySelector('#components-reconnect-modal.components-reconnect-show')");
+    public Task WaitForCircuitAsync() => page.Locator(".mud-layout[data-interactive='true']").WaitForAsync();
 
     public async Task GoAsync(string path)
     {

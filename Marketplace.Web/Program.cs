@@ -58,6 +58,7 @@ builder.Services.AddHttpClient(LiveUpdates.HttpClientName, c =>
     .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
 builder.Services.AddScoped<UserTokens>();
+builder.Services.AddScoped<IAccessTokens>(s => s.GetRequiredService<UserTokens>());
 builder.Services.AddScoped<ICartApi, ShopperCart>();
 builder.Services.AddScoped<CartState>();
 builder.Services.AddScoped<LiveUpdates>();

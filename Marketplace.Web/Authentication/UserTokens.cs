@@ -7,6 +7,12 @@ using Microsoft.Extensions.Options;
 
 namespace Marketplace.Web.Authentication;
 
+/// <summary>The signed-in user's access token, or null when nobody is signed in (or the session ended).</summary>
+public interface IAccessTokens
+{
+    Task<string?> GetAccessTokenAsync(CancellationToken ct = default);
+}
+
 /// <summary>
 /// The signed-in user's access token for calls to the Gateway, per circuit (or request). The tokens live in
 /// the session's ticket in Redis (<see cref="RedisTicketStore"/>); an interactive circuit has no HttpContext,
@@ -15,7 +21,7 @@ namespace Marketplace.Web.Authentication;
 /// </summary>
 public sealed class UserTokens(
     AuthenticationStateProvider authentication, RedisTicketStore sessions, IOptionsMonitor<OpenIdConnectOptions> oidc,
-    IHttpClientFactory httpClients, TimeProvider clock, ILogger<UserTokens> logger)
+    IHttpClientFactory httpClients, TimeProvider clock, ILogger<UserTokens> logger) : IAccessTokens
 {
     private static readonly TimeSpan RefreshAhead = TimeSpan.FromMinutes(1);
     private readonly SemaphoreSlim _refreshing = new(1, 1);

@@ -10,7 +10,7 @@ namespace Marketplace.Web.Services;
 /// components on screen. Reconnects with backoff when the stream ends; a component that must not miss a change
 /// reloads its data after <see cref="Connected"/> fires (the stream only carries what happens after it opens).
 /// </summary>
-public sealed class LiveUpdates(IHttpClientFactory httpClients, UserTokens tokens, ILogger<LiveUpdates> logger) : IAsyncDisposable
+public sealed class LiveUpdates(IHttpClientFactory httpClients, IAccessTokens tokens, ILogger<LiveUpdates> logger) : IAsyncDisposable
 {
     public const string HttpClientName = "live-updates";
 

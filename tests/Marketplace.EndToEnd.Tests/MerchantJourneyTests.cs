@@ -66,6 +66,16 @@ public sealed class MerchantJourneyTests(MarketplaceAppFixture app, BrowserFixtu
         await tab.GoAsync("/admin/stock");
         await page.GetByTestId("sync-panel").WaitForAsync();
         await tab.ScreenshotAsync("journey-merchant-stock");
+        // A delivery arrives: five more on the shelf.
+        await page.GetByTestId("find-sku").FillAsync(sku);
+        await page.GetByTestId("find-sku").PressAsync("Enter");
+        await Assertions.Expect(page.GetByTestId("on-hand")).ToHaveTextAsync("10");
+        await page.GetByTestId("change-stock").ClickAsync();
+        await page.GetByTestId("adjust-delta").FillAsync("5");
+        await page.GetByTestId("adjust-reason").FillAsync("Delivery from the supplier");
+        await tab.ScreenshotAsync("journey-merchant-stock-adjust");
+        await page.GetByTestId("save-stock").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("on-hand")).ToHaveTextAsync("15");
 
         await tab.GoAsync("/admin/orders");
         var order = page.Locator($"[data-order-id='{orderId}']");

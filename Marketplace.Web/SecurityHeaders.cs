@@ -6,18 +6,20 @@ public static class SecurityHeaders
     /// <summary>
     /// Scripts only from this origin (the app renders no inline script: no import map), styles inline
     /// too (MudBlazor sets style attributes), the SignalR circuit to this origin, and forms may post only
-    /// here or to the sign-in authority (sign-out is a form whose redirects end there).
+    /// here or to the sign-in authority (sign-out is a form whose redirects end there). With a CDN
+    /// (<c>Storefront:CdnBaseUrl</c>), scripts, styles, fonts and images may also come from its origin.
     /// </summary>
-    public static string ContentSecurityPolicy(string? authority)
+    public static string ContentSecurityPolicy(string? authority, string? cdnOrigin = null)
     {
         var formTargets = Uri.TryCreate(authority, UriKind.Absolute, out var uri) ? $"'self' {uri.GetLeftPart(UriPartial.Authority)}" : "'self'";
-        return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
+        var assets = cdnOrigin is null ? "'self'" : $"'self' {cdnOrigin}";
+        return $"default-src 'self'; script-src {assets}; style-src {assets} 'unsafe-inline'; img-src {assets} data:; font-src {assets} data:; " +
                $"connect-src 'self'; form-action {formTargets}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
     }
 
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app, string? authority)
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app, string? authority, string? cdnOrigin = null)
     {
-        var policy = ContentSecurityPolicy(authority);
+        var policy = ContentSecurityPolicy(authority, cdnOrigin);
         return app.Use(async (context, next) =>
         {
             context.Response.OnStarting(() =>

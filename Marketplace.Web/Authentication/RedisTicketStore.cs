@@ -17,9 +17,23 @@ public sealed class RedisTicketStore(IConnectionMultiplexer redis, IDataProtecti
 
     private static RedisKey Key(string id) => $"web:session:{id}";
 
+    /// <summary>
+    /// The claim naming the session's key on the stored principal: an interactive circuit, which has no
+    /// HttpContext, finds the session (and so the user's tokens) through it. It never leaves the server.
+    /// </summary>
+    public const string SessionKeyClaim = "mp:session";
+
     public async Task<string> StoreAsync(AuthenticationTicket ticket)
     {
         var id = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+        if (ticket.Principal.Identity is System.Security.Claims.ClaimsIdentity identity)
+        {
+            foreach (var stale in identity.FindAll(SessionKeyClaim).ToList())
+            {
+                identity.RemoveClaim(stale);
+            }
+            identity.AddClaim(new System.Security.Claims.Claim(SessionKeyClaim, id));
+        }
         await RenewAsync(id, ticket);
         return id;
     }

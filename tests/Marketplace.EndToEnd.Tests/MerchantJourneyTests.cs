@@ -69,6 +69,7 @@ public sealed class MerchantJourneyTests(MarketplaceAppFixture app, BrowserFixtu
         // A delivery arrives: five more on the shelf.
         await page.GetByTestId("find-sku").FillAsync(sku);
         await page.GetByTestId("find-sku").PressAsync("Enter");
+        await Assertions.Expect(page.GetByTestId("on-hand")).ToHaveCountAsync(1);
         await Assertions.Expect(page.GetByTestId("on-hand")).ToHaveTextAsync("10");
         await page.GetByTestId("change-stock").ClickAsync();
         await page.GetByTestId("adjust-delta").FillAsync("5");

@@ -88,6 +88,9 @@ public sealed class LiveOrderTests : WebTestContext
         cut.WaitForAssertion(() => Assert.Equal("Confirmed", cut.Find("[data-testid='order-status']").TextContent.Trim()));
         Assert.Contains("Paid and confirmed", cut.Find("[data-testid='status-explained']").TextContent);
 
+        // The newer status may still be re-reading the order: let it settle before counting reads.
+        await SendAsync(": heartbeat\n\n");
+        await Task.Delay(200, Xunit.TestContext.Current.CancellationToken);
         var reads = _orderReads;
         await SendAsync(StatusEvent("AwaitingPayment", 2));
         await SendAsync(": heartbeat\n\n");

@@ -52,7 +52,7 @@ public abstract class GatewayClient(HttpClient http, IAccessTokens tokens)
         }
     }
 
-    protected static string Query(params (string Name, object? Value)[] parameters) =>
+    internal static string Query(params (string Name, object? Value)[] parameters) =>
         string.Join('&', parameters
             .Where(p => p.Value is not null && !(p.Value is string s && string.IsNullOrWhiteSpace(s)))
             .Select(p => $"{p.Name}={Uri.EscapeDataString(QueryValue(p.Value!))}"));

@@ -37,26 +37,11 @@ public sealed record SearchQuery(
 
     public string ToApiQuery(int pageSize) => Parameters(includeDefaults: true) + $"&pageSize={pageSize}";
 
-    private string Parameters(bool includeDefaults)
-    {
-        var parts = new List<string>();
-        void Add(string name, string? value)
-        {
-            if (!string.IsNullOrWhiteSpace(value))
-            {
-                parts.Add($"{name}={Uri.EscapeDataString(value)}");
-            }
-        }
-        Add("q", Q?.Trim());
-        Add("category", Category);
-        Add("brand", Brand);
-        Add("minPrice", MinPrice?.ToString(CultureInfo.InvariantCulture));
-        Add("maxPrice", MaxPrice?.ToString(CultureInfo.InvariantCulture));
-        Add("inStock", InStock ? "true" : null);
-        Add("sort", includeDefaults || Sort != Relevance ? Sort : null);
-        Add("page", includeDefaults || Page != 1 ? Page.ToString(CultureInfo.InvariantCulture) : null);
-        return string.Join('&', parts);
-    }
+    private string Parameters(bool includeDefaults) => GatewayClient.Query(
+        ("q", Q?.Trim()), ("category", Category), ("brand", Brand), ("minPrice", MinPrice), ("maxPrice", MaxPrice),
+        ("inStock", InStock ? "true" : null),
+        ("sort", includeDefaults || Sort != Relevance ? Sort : null),
+        ("page", includeDefaults || Page != 1 ? (object?)Page : null));
 
     /// <summary>Reads the page's query parameters, dropping what the API would refuse instead of failing.</summary>
     public static SearchQuery From(string? q, string? category, string? brand, string? minPrice, string? maxPrice, string? inStock, string? sort, string? page)

@@ -49,8 +49,7 @@ builder.Services.ConfigureDbContext<InventoryDbContext>((services, options) =>
     options.AddInterceptors(new OutboundSignalInterceptor(services.GetRequiredService<OutboundSignal>())));
 builder.Services.AddSingleton<OutboundRelay>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboundRelay>());
-builder.Services.AddSingleton<ExternalSyncSchedule>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<ExternalSyncSchedule>());
+builder.Services.AddHostedService<ExternalSyncSchedule>();
 if (builder.Environment.IsDevelopment())
 {
     builder.Services.AddSingleton<OpeningStock>();

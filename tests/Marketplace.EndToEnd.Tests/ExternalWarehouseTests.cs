@@ -3,8 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Globalization;
-using System.Security.Cryptography;
+using Marketplace.Shared.Webhooks;
 using static Marketplace.EndToEnd.Tests.Shop;
 
 namespace Marketplace.EndToEnd.Tests;
@@ -28,9 +27,9 @@ public sealed class ExternalWarehouseTests(MarketplaceAppFixture fixture)
         var before = await StatusAsync(admin);
         var body = Event("evt_forged_" + Guid.NewGuid().ToString("N"), (sku, 40, 1));
 
-        using var forged = await PostWebhookAsync(body, SignatureFor("not-the-secret", DateTimeOffset.UtcNow, body));
+        using var forged = await PostWebhookAsync(body, HmacWebhookSignature.Sign("not-the-secret", DateTimeOffset.UtcNow, body));
         using var unsigned = await PostWebhookAsync(body, signature: null);
-        using var tampered = await PostWebhookAsync(Event("evt_tampered", (sku, 41, 1)), SignatureFor(Secret, DateTimeOffset.UtcNow, body));
+        using var tampered = await PostWebhookAsync(Event("evt_tampered", (sku, 41, 1)), HmacWebhookSignature.Sign(Secret, DateTimeOffset.UtcNow, body));
 
         Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
@@ -40,7 +39,7 @@ public sealed class ExternalWarehouseTests(MarketplaceAppFixture fixture)
         Assert.Equal(before.GetProperty("rejectedInbound").GetInt64() + 3, (await StatusAsync(admin)).GetProperty("rejectedInbound").GetInt64());
 
         // The same event, signed with the shared secret, is taken.
-        using var signed = await PostWebhookAsync(body, SignatureFor(Secret, DateTimeOffset.UtcNow, body));
+        using var signed = await PostWebhookAsync(body, HmacWebhookSignature.Sign(Secret, DateTimeOffset.UtcNow, body));
         Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
         Assert.Equal(40, await ExternalLevelAsync(admin, sku));
         var movement = (await admin.GetFromJsonAsync<JsonElement>($"/api/inventory/{sku}/movements", Ct)).EnumerateArray().First();
@@ -56,9 +55,9 @@ public sealed class ExternalWarehouseTests(MarketplaceAppFixture fixture)
         var sku = await SkuAsync("Replayed Radio");
         var body = Event("evt_once_" + Guid.NewGuid().ToString("N"), (sku, 10, 1));
 
-        using var first = await PostWebhookAsync(body, SignatureFor(Secret, DateTimeOffset.UtcNow, body));
-        using var again = await PostWebhookAsync(body, SignatureFor(Secret, DateTimeOffset.UtcNow, body));
-        using var old = await PostWebhookAsync(body, SignatureFor(Secret, DateTimeOffset.UtcNow.AddMinutes(-10), body));
+        using var first = await PostWebhookAsync(body, HmacWebhookSignature.Sign(Secret, DateTimeOffset.UtcNow, body));
+        using var again = await PostWebhookAsync(body, HmacWebhookSignature.Sign(Secret, DateTimeOffset.UtcNow, body));
+        using var old = await PostWebhookAsync(body, HmacWebhookSignature.Sign(Secret, DateTimeOffset.UtcNow.AddMinutes(-10), body));
 
         Assert.Equal("applied", (await first.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("outcome").GetString());
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
@@ -243,14 +242,6 @@ public sealed class ExternalWarehouseTests(MarketplaceAppFixture fixture)
 
     private string Secret => fixture.Secret("warehouse-webhook-secret");
 
-    /// <summary>The header as the warehouse signs (docs/webhooks.md): t=unix seconds, v1=hex HMAC-SHA256 of "t.body".</summary>
-    private static string SignatureFor(string secret, DateTimeOffset at, byte[] body)
-    {
-        var t = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), (byte[])[.. Encoding.UTF8.GetBytes(t + "."), .. body]);
-        return $"t={t},v1={Convert.ToHexStringLower(mac)}";
-    }
-
     /// <summary>A product of the development merchant whose SKU Inventory knows (nothing in our own warehouse).</summary>
     private async Task<string> SkuAsync(string title)
     {
@@ -279,7 +270,7 @@ public sealed class ExternalWarehouseTests(MarketplaceAppFixture fixture)
 
     private async Task<JsonElement> SignedPostAsync(byte[] body)
     {
-        using var response = await PostWebhookAsync(body, SignatureFor(Secret, DateTimeOffset.UtcNow, body));
+        using var response = await PostWebhookAsync(body, HmacWebhookSignature.Sign(Secret, DateTimeOffset.UtcNow, body));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
     }

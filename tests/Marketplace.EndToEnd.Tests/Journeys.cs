@@ -56,10 +56,14 @@ public sealed class JourneyPage(IBrowserContext context, IPage page, string web)
         await WaitForCircuitAsync();
     }
 
-    /// <summary>Fills in Identity's sign-in page (where a sign-in link led).</summary>
-    public async Task SignInAtIdentityAsync(string email)
+    /// <summary>Fills in Identity's sign-in page (where a sign-in link led), photographing it first when asked.</summary>
+    public async Task SignInAtIdentityAsync(string email, string? screenshot = null)
     {
         await page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" }).WaitForAsync();
+        if (screenshot is not null)
+        {
+            await ScreenshotAsync(screenshot);
+        }
         await page.GetByLabel("E-mail").FillAsync(email);
         await page.GetByLabel("Password").FillAsync("Pass123$");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Marketplace.Inventory.Domain;
 using Marketplace.Inventory.External;
+using Marketplace.Shared.Webhooks;
 
 namespace Marketplace.Inventory.Tests;
 
@@ -21,7 +22,7 @@ public sealed class InboundAdapterTests
     public void A_signature_made_with_the_secret_over_the_body_within_the_window_is_accepted()
     {
         var body = Delta(items: new { sku = "A-1", onHand = 5, delta = 2, version = 3, updatedAt = Now });
-        var read = WebhookAdapter.Read("northwind", Options, WebhookAdapter.SignatureFor(Secret, Now.AddMinutes(-4), body), body, Now);
+        var read = WebhookAdapter.Read("northwind", Options, HmacWebhookSignature.Sign(Secret, Now.AddMinutes(-4), body), body, Now);
 
         Assert.Equal(200, read.Status);
         var level = Assert.Single(read.Batch!.Levels);
@@ -38,7 +39,7 @@ public sealed class InboundAdapterTests
     public void A_signature_that_is_wrong_late_early_or_over_another_body_is_refused(string secret, int minutes, bool tamper, string because)
     {
         var body = Delta(items: new { sku = "A-1", onHand = 5, version = 3 });
-        var header = WebhookAdapter.SignatureFor(secret, Now.AddMinutes(minutes), body);
+        var header = HmacWebhookSignature.Sign(secret, Now.AddMinutes(minutes), body);
         var sent = tamper ? Delta(items: new { sku = "A-1", onHand = 500, version = 3 }) : body;
 
         var read = WebhookAdapter.Read("northwind", Options, header, sent, Now);
@@ -64,16 +65,16 @@ public sealed class InboundAdapterTests
     public void One_matching_signature_among_several_is_enough_so_secrets_can_rotate()
     {
         var body = Delta();
-        var good = WebhookAdapter.SignatureFor(Secret, Now, body);
+        var good = HmacWebhookSignature.Sign(Secret, Now, body);
         var t = good.Split(',')[0];
         var header = $"{t},v1={new string('0', 64)},{good.Split(',')[1]}";
-        Assert.Null(WebhookAdapter.VerifySignature(Secret, header, body, Now, TimeSpan.FromMinutes(5)));
+        Assert.Null(HmacWebhookSignature.Verify(Secret, header, body, Now, TimeSpan.FromMinutes(5), WebhookAdapter.SignatureHeader));
     }
 
     [Fact]
     public void Unreadable_events_are_400_and_bad_items_are_reported_while_good_ones_are_taken()
     {
-        static AdapterResult Signed(byte[] body) => WebhookAdapter.Read("northwind", Options, WebhookAdapter.SignatureFor(Secret, Now, body), body, Now);
+        static AdapterResult Signed(byte[] body) => WebhookAdapter.Read("northwind", Options, HmacWebhookSignature.Sign(Secret, Now, body), body, Now);
 
         Assert.Equal(400, Signed(Encoding.UTF8.GetBytes("{not json")).Status);
         Assert.Equal(400, Signed(Delta(type: "order.created")).Status);

@@ -120,7 +120,7 @@ public static class StockEndpoints
         {
             return TypedResults.ValidationProblem(errors);
         }
-        return await ChangeAsync(sku, http, db, catalog, ct, async item =>
+        return await ChangeAsync(sku, http, db, book, catalog, ct, async item =>
         {
             if (request.LowStockThreshold is { } threshold)
             {
@@ -153,7 +153,7 @@ public static class StockEndpoints
         {
             return TypedResults.ValidationProblem(errors);
         }
-        return await ChangeAsync(sku, http, db, catalog, ct, async _ =>
+        return await ChangeAsync(sku, http, db, book, catalog, ct, async _ =>
             await book.AdjustAsync(sku, warehouse, request.Delta, reason!, Actor(http.User), ct) ? null : Refusals.BelowReserved(sku, warehouse));
     }
 
@@ -162,7 +162,7 @@ public static class StockEndpoints
     /// If-Match are checked, <paramref name="change"/> runs (returning a refusal, or null when done), and the
     /// stock as it now is comes back with its ETag.
     /// </summary>
-    private static async Task<IResult> ChangeAsync(string sku, HttpContext http, InventoryDbContext db, CatalogSkus catalog, CancellationToken ct,
+    private static async Task<IResult> ChangeAsync(string sku, HttpContext http, InventoryDbContext db, StockBook book, CatalogSkus catalog, CancellationToken ct,
         Func<StockItem, Task<IResult?>> change)
     {
         var item = await db.Items.AsNoTracking().SingleOrDefaultAsync(i => i.Sku == sku, ct);
@@ -173,7 +173,7 @@ public static class StockEndpoints
             {
                 return Refusals.UnknownSku(sku);
             }
-            item = await http.RequestServices.GetRequiredService<StockBook>().EnsureItemAsync(info, http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<InventoryOptions>>().Value.DefaultLowStockThreshold, ct);
+            item = await book.EnsureItemAsync(info, ct);
         }
         if (!http.User.ActsFor(item.MerchantId))
         {

@@ -2,7 +2,6 @@ using Marketplace.Inventory.Data;
 using Marketplace.Inventory.Domain;
 using Marketplace.Inventory.Stock;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Marketplace.Inventory.External;
 
@@ -32,8 +31,35 @@ public sealed record ApplyReport(string Outcome, int Applied, int Stale, int Def
 /// through the ledger and raises StockChanged like any other.
 /// </summary>
 public sealed class ExternalStockInbox(InventoryDbContext db, StockBook book, CatalogSkus catalog, ExternalDirectory directory,
-    IOptions<InventoryOptions> inventory, TimeProvider clock, ILogger<ExternalStockInbox> logger)
+    IHttpClientFactory httpClients, TimeProvider clock, ILogger<ExternalStockInbox> logger)
 {
+    /// <summary>Reads the system's CSV feed and applies it through the CSV adapter: the report, or why there is none.</summary>
+    public async Task<(ApplyReport? Report, string? Error)> ReadFeedAsync(string system, CancellationToken ct)
+    {
+        string text;
+        try
+        {
+            text = await ExternalSystemClient.For(httpClients, system, clock).GetCsvFeedAsync(ct);
+        }
+        catch (ExternalSystemUnavailableException e)
+        {
+            await RecordRejectionAsync(system, $"CSV feed: {e.Message}", ct);
+            return (null, e.Message);
+        }
+        var read = CsvFeedAdapter.Read(system, text, clock.GetUtcNow());
+        if (read.Batch is null)
+        {
+            await RecordRejectionAsync(system, $"CSV feed: {read.Error}", ct);
+            return (null, read.Error);
+        }
+        var report = await ApplyAsync(read.Batch, ct);
+        if (report.Rejected.Count > 0)
+        {
+            await RecordRejectionAsync(system, $"CSV feed: {report.Rejected.Count} rows refused, the first at line {report.Rejected[0].Line}: {report.Rejected[0].Reason}", ct);
+        }
+        return (report, null);
+    }
+
     public async Task<ApplyReport> ApplyAsync(InboundBatch batch, CancellationToken ct)
     {
         var system = directory.Find(batch.System) ?? throw new ArgumentException($"No external system '{batch.System}'.", nameof(batch));
@@ -118,7 +144,7 @@ public sealed class ExternalStockInbox(InventoryDbContext db, StockBook book, Ca
             {
                 if (await catalog.FindAsync(sku, ct) is { } info)
                 {
-                    await book.EnsureItemAsync(info, inventory.Value.DefaultLowStockThreshold, ct);
+                    await book.EnsureItemAsync(info, ct);
                 }
             }
             catch (HttpRequestException e)

@@ -20,6 +20,10 @@ public sealed class ExternalSystemClient(HttpClient http, TimeProvider clock)
 {
     public static string HttpClientName(string system) => $"external-{system}";
 
+    /// <summary>The client of one configured system (its named HttpClient: base address and key).</summary>
+    public static ExternalSystemClient For(IHttpClientFactory httpClients, string system, TimeProvider clock) =>
+        new(httpClients.CreateClient(HttpClientName(system)), clock);
+
     public async Task<DeliveryResult> SendAsync(OutboundChange change, CancellationToken ct)
     {
         using var request = change.Kind switch

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Marketplace.Shared.Webhooks;
 
 namespace Marketplace.Inventory.External;
 
@@ -24,7 +24,7 @@ public static class WebhookAdapter
 
     public static AdapterResult Read(string system, ExternalSystemOptions options, string? signature, byte[] body, DateTimeOffset now)
     {
-        if (VerifySignature(options.WebhookSecret, signature, body, now, options.ReplayWindow) is { } refusal)
+        if (HmacWebhookSignature.Verify(options.WebhookSecret, signature, body, now, options.ReplayWindow, SignatureHeader) is { } refusal)
         {
             return AdapterResult.Refused(StatusCodes.Status401Unauthorized, refusal);
         }
@@ -65,83 +65,11 @@ public static class WebhookAdapter
         return new AdapterResult(new InboundBatch(system, "webhook", message.Id, message.OccurredAt, levels, rejected));
     }
 
-    /// <summary>Null when the signature is the secret's over this body and was made within the window; else why not.</summary>
-    public static string? VerifySignature(string secret, string? header, byte[] body, DateTimeOffset now, TimeSpan window)
-    {
-        if (string.IsNullOrWhiteSpace(header))
-        {
-            return $"The {SignatureHeader} header is missing.";
-        }
-        string? t = null;
-        var signatures = new List<string>();
-        foreach (var part in header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            var (key, value) = part.IndexOf('=') is var eq and > 0 ? (part[..eq], part[(eq + 1)..]) : (part, "");
-            if (key == "t")
-            {
-                t = value;
-            }
-            else if (key == "v1")
-            {
-                signatures.Add(value);
-            }
-        }
-        if (!long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || signatures.Count == 0)
-        {
-            return $"The {SignatureHeader} header needs t=<unix seconds> and v1=<signature>.";
-        }
-        var signedAt = DateTimeOffset.FromUnixTimeSeconds(Math.Min(seconds, 253402300799));
-        if ((now - signedAt).Duration() > window)
-        {
-            return $"The signature was made at {signedAt:O}, outside the {window.TotalMinutes:0.#}-minute replay window.";
-        }
-        var expected = Sign(secret, t!, body);
-        foreach (var candidate in signatures)
-        {
-            if (candidate.Length == expected.Length * 2 && TryHex(candidate, out var given) && CryptographicOperations.FixedTimeEquals(given, expected))
-            {
-                return null;
-            }
-        }
-        return "The signature does not match the body.";
-    }
-
-    public static byte[] Sign(string secret, string timestamp, byte[] body)
-    {
-        var prefix = Encoding.UTF8.GetBytes(timestamp + ".");
-        var signed = new byte[prefix.Length + body.Length];
-        prefix.CopyTo(signed, 0);
-        body.CopyTo(signed, prefix.Length);
-        return HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed);
-    }
-
-    /// <summary>The header a sender writes: for tests and tools that play the external system.</summary>
-    public static string SignatureFor(string secret, DateTimeOffset at, byte[] body)
-    {
-        var t = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        return $"t={t},v1={Convert.ToHexStringLower(Sign(secret, t, body))}";
-    }
-
     internal static string? Check(string? sku, int? onHand, long? version) =>
         string.IsNullOrWhiteSpace(sku) || sku.Length > 64 ? "A SKU of 1 to 64 characters is required."
         : onHand is not >= 0 ? "onHand must be a whole number of units, zero or more."
         : version is not >= 0 ? "version must be a whole number, zero or more."
         : null;
-
-    private static bool TryHex(string hex, out byte[] bytes)
-    {
-        try
-        {
-            bytes = Convert.FromHexString(hex);
-            return true;
-        }
-        catch (FormatException)
-        {
-            bytes = [];
-            return false;
-        }
-    }
-
 }
 
 /// <summary>A warehouse webhook's body (docs/webhooks.md): <c>stock.delta</c> (one SKU that changed) or <c>stock.snapshot</c> (every SKU).</summary>

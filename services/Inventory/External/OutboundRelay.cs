@@ -32,9 +32,6 @@ public sealed class OutboundRelay(IServiceScopeFactory scopes, ExternalDirectory
     private readonly string _owner = Truncated($"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}", 100);
     private readonly Dictionary<string, Link> _links = directory.Systems.ToDictionary(s => s, s => new Link(directory.Find(s)!, clock));
 
-    /// <summary>The breaker of each system's calls as this process sees it (the status API reads the stored copy).</summary>
-    public string BreakerOf(string system) => _links.TryGetValue(system, out var link) ? link.State : BreakerStates.Closed;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -86,7 +83,7 @@ public sealed class OutboundRelay(IServiceScopeFactory scopes, ExternalDirectory
         {
             return poll;
         }
-        var client = new ExternalSystemClient(httpClients.CreateClient(ExternalSystemClient.HttpClientName(system)), clock);
+        var client = ExternalSystemClient.For(httpClients, system, clock);
         try
         {
             for (var delivered = 0; delivered < 200; delivered++)
@@ -128,16 +125,13 @@ public sealed class OutboundRelay(IServiceScopeFactory scopes, ExternalDirectory
                     logger.LogWarning("Delivery of change {Id} to {System} failed (attempt {Attempts}): {Error}; next in {Delay}", head.Id, system, head.Attempts, e.Message, delay);
                     return delay < poll ? delay : poll;
                 }
-                finally
-                {
-                    await link.PersistStateAsync(db, system, clock.GetUtcNow(), ct);
-                }
                 await CompleteAsync(db, scope.ServiceProvider.GetRequiredService<StockBook>(), system, head, result, ct);
             }
             return TimeSpan.Zero;
         }
         finally
         {
+            // Whatever happened above: the breaker's state as the calls left it, for the status API.
             await link.PersistStateAsync(db, system, clock.GetUtcNow(), ct);
         }
     }

@@ -27,7 +27,7 @@ public sealed class Reconciler(InventoryDbContext db, StockBook book, ExternalDi
         IReadOnlyList<ExternalLevel> theirs;
         try
         {
-            theirs = await new ExternalSystemClient(httpClients.CreateClient(ExternalSystemClient.HttpClientName(system)), clock).GetStockAsync(ct);
+            theirs = await ExternalSystemClient.For(httpClients, system, clock).GetStockAsync(ct);
         }
         catch (ExternalSystemUnavailableException e)
         {
@@ -103,7 +103,7 @@ public sealed class Reconciler(InventoryDbContext db, StockBook book, ExternalDi
 }
 
 /// <summary>Reads each system's CSV feed and reconciles both books on their configured intervals (zero: never).</summary>
-public sealed class ExternalSyncSchedule(IServiceScopeFactory scopes, ExternalDirectory directory, IHttpClientFactory httpClients, TimeProvider clock,
+public sealed class ExternalSyncSchedule(IServiceScopeFactory scopes, ExternalDirectory directory, TimeProvider clock,
     ILogger<ExternalSyncSchedule> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -126,7 +126,7 @@ public sealed class ExternalSyncSchedule(IServiceScopeFactory scopes, ExternalDi
                     await using var scope = scopes.CreateAsyncScope();
                     if (key.Job == "csv")
                     {
-                        await ReadFeedAsync(scope.ServiceProvider, key.s, stoppingToken);
+                        await scope.ServiceProvider.GetRequiredService<ExternalStockInbox>().ReadFeedAsync(key.s, stoppingToken);
                     }
                     else
                     {
@@ -144,32 +144,4 @@ public sealed class ExternalSyncSchedule(IServiceScopeFactory scopes, ExternalDi
 
     private TimeSpan IntervalOf(string system, string job) =>
         job == "csv" ? directory.Find(system)!.CsvPollInterval : directory.Find(system)!.ReconcileInterval;
-
-    /// <summary>Reads the system's CSV feed and applies it: the report, or why there is none.</summary>
-    public async Task<(ApplyReport? Report, string? Error)> ReadFeedAsync(IServiceProvider services, string system, CancellationToken ct)
-    {
-        var inbox = services.GetRequiredService<ExternalStockInbox>();
-        string text;
-        try
-        {
-            text = await new ExternalSystemClient(httpClients.CreateClient(ExternalSystemClient.HttpClientName(system)), clock).GetCsvFeedAsync(ct);
-        }
-        catch (ExternalSystemUnavailableException e)
-        {
-            await inbox.RecordRejectionAsync(system, $"CSV feed: {e.Message}", ct);
-            return (null, e.Message);
-        }
-        var read = CsvFeedAdapter.Read(system, text, clock.GetUtcNow());
-        if (read.Batch is null)
-        {
-            await inbox.RecordRejectionAsync(system, $"CSV feed: {read.Error}", ct);
-            return (null, read.Error);
-        }
-        var report = await inbox.ApplyAsync(read.Batch, ct);
-        if (report.Rejected.Count > 0)
-        {
-            await inbox.RecordRejectionAsync(system, $"CSV feed: {report.Rejected.Count} rows refused, the first at line {report.Rejected[0].Line}: {report.Rejected[0].Reason}", ct);
-        }
-        return (report, null);
-    }
 }

@@ -88,13 +88,13 @@ public static class SyncEndpoints
         return TypedResults.Ok(await inbox.ApplyAsync(read.Batch, ct));
     }
 
-    static async Task<IResult> ReadFeed(string system, ExternalDirectory directory, ExternalSyncSchedule schedule, IServiceProvider services, CancellationToken ct)
+    static async Task<IResult> ReadFeed(string system, ExternalDirectory directory, ExternalStockInbox inbox, CancellationToken ct)
     {
         if (directory.Find(system) is null)
         {
             return UnknownSystem(system);
         }
-        var (report, error) = await schedule.ReadFeedAsync(services, system, ct);
+        var (report, error) = await inbox.ReadFeedAsync(system, ct);
         return report is not null
             ? TypedResults.Ok(report)
             : TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The feed could not be read", detail: error);

@@ -4,6 +4,7 @@ using Marketplace.Inventory.External;
 using Marketplace.Shared.Contracts;
 using Marketplace.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Marketplace.Inventory.Stock;
 
@@ -32,7 +33,7 @@ public sealed record ReserveOutcome(bool Reserved, string? Reason = null, IReadO
 /// database's check constraints refuse a negative level or more reserved than on hand, so even a bug
 /// here could not oversell.
 /// </summary>
-public sealed class StockBook(InventoryDbContext db, TimeProvider clock, ExternalDirectory external, ILogger<StockBook> logger)
+public sealed class StockBook(InventoryDbContext db, TimeProvider clock, ExternalDirectory external, IOptions<InventoryOptions> options, ILogger<StockBook> logger)
 {
     private sealed record LevelChange(string Warehouse, int OnHandDelta, int ReservedDelta);
 
@@ -236,12 +237,12 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
     }
 
     /// <summary>The first time Inventory hears of a SKU: an item with nothing in stock yet (a concurrent first change is harmless).</summary>
-    public async Task<StockItem> EnsureItemAsync(SkuInfo info, int lowStockThreshold, CancellationToken ct)
+    public async Task<StockItem> EnsureItemAsync(SkuInfo info, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO stock_items (sku, merchant_id, product_id, version, low_stock_threshold, created_at, updated_at)
-            VALUES ({info.Sku}, {info.MerchantId}, {info.ProductId}, 0, {lowStockThreshold}, {now}, {now})
+            VALUES ({info.Sku}, {info.MerchantId}, {info.ProductId}, 0, {options.Value.DefaultLowStockThreshold}, {now}, {now})
             ON CONFLICT (sku) DO NOTHING
             """, ct);
         await db.Database.ExecuteSqlAsync($"INSERT INTO stock_levels (sku, warehouse, on_hand, reserved) VALUES ({info.Sku}, {Warehouse.Main}, 0, 0) ON CONFLICT DO NOTHING", ct);

@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
+using Marketplace.Shared.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace Marketplace.Payment.Provider;
@@ -14,55 +13,6 @@ public sealed class WebhookSignature(IOptions<PaymentProviderOptions> options, T
 {
     public const string HeaderName = "Provider-Signature";
 
-    public bool IsAuthentic(string? header, string body)
-    {
-        if (string.IsNullOrWhiteSpace(header))
-        {
-            return false;
-        }
-        long? timestamp = null;
-        var candidates = new List<byte[]>();
-        foreach (var part in header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            var (name, value) = part.IndexOf('=') is var i and > 0 ? (part[..i], part[(i + 1)..]) : (part, "");
-            if (name == "t" && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var t))
-            {
-                timestamp = t;
-            }
-            else if (name == "v1" && value.Length == 64 && TryFromHex(value) is { } mac)
-            {
-                candidates.Add(mac);
-            }
-        }
-        if (timestamp is not { } signedAt || candidates.Count == 0)
-        {
-            return false;
-        }
-        var age = clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(signedAt, 0, 253402300799));
-        if (age.Duration() > options.Value.WebhookTolerance)
-        {
-            return false;
-        }
-        var expected = HMACSHA256.HashData(
-            Encoding.UTF8.GetBytes(options.Value.WebhookSecret),
-            Encoding.UTF8.GetBytes(signedAt.ToString(CultureInfo.InvariantCulture) + "." + body));
-        var authentic = false;
-        foreach (var candidate in candidates)
-        {
-            authentic |= CryptographicOperations.FixedTimeEquals(candidate, expected);
-        }
-        return authentic;
-    }
-
-    private static byte[]? TryFromHex(string hex)
-    {
-        try
-        {
-            return Convert.FromHexString(hex);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
+    public bool IsAuthentic(string? header, string body) =>
+        HmacWebhookSignature.Verify(options.Value.WebhookSecret, header, Encoding.UTF8.GetBytes(body), clock.GetUtcNow(), options.Value.WebhookTolerance, HeaderName) is null;
 }

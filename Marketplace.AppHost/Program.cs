@@ -141,6 +141,19 @@ payment.WithServiceClient(identity, data, "ordering");
 search.WithServiceClient(identity, data, "catalog", "inventory");
 notification.WithServiceClient(identity, data, "users", "ordering");
 
+// Our own hops (web → gateway → services) pass the client's address on, proven by one shared key; an ingress in front
+// of gateway and web is trusted through ClientAddress:TrustedProxies instead (docs/deploy.md).
+var proxyKey = data.SecretParameter(builder, "proxy-key");
+foreach (var hop in new[] { web, gateway, identity, users, catalog, inventory, ordering, payment, search, notification })
+{
+    hop.WithEnvironment("ClientAddress__ProxyKey", proxyKey);
+}
+if (builder.Configuration["ClientAddress:TrustedProxies"] is { Length: > 0 } trustedProxies)
+{
+    web.WithEnvironment("ClientAddress__TrustedProxies__0", trustedProxies);
+    gateway.WithEnvironment("ClientAddress__TrustedProxies__0", trustedProxies);
+}
+
 builder.AnnounceWhenReady(web, gateway);
 
 builder.Build().Run();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
@@ -46,6 +47,9 @@ public static class MarketplaceServiceDefaults
             return Task.CompletedTask;
         }));
 
+        builder.AddClientAddress();
+        builder.AddRequestProblems();
+
         builder.Services.AddProblemDetails(options =>
             options.CustomizeProblemDetails = context =>
             {
@@ -58,6 +62,19 @@ public static class MarketplaceServiceDefaults
             });
 
         return builder;
+    }
+
+    /// <summary>
+    /// Bad input is the client's problem in every environment: binding failures throw (instead of a bare 400 in
+    /// Production) so <see cref="RequestProblems"/> can answer with a problem naming the field, and JSON strings
+    /// are plain text (<see cref="PlainTextConverter"/>).
+    /// </summary>
+    private static void AddRequestProblems(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new PlainTextConverter()));
+        builder.Services.AddExceptionHandler<RequestProblems>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
     }
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
@@ -99,6 +116,21 @@ public static class MarketplaceServiceDefaults
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         return builder;
+    }
+
+    /// <summary>
+    /// The pipeline every service starts with: the client's address from a trusted proxy, problem details for
+    /// exceptions and bare status codes (<see cref="RequestProblems"/> for unreadable requests), correlation
+    /// ids, health and the OpenAPI document. Authentication and the service's endpoints follow.
+    /// </summary>
+    public static WebApplication UseMarketplaceDefaults(this WebApplication app)
+    {
+        app.UseClientAddress();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use((context, next) => RequestProblems.RefuseOversizedBodyAsync(context, () => next(context)));
+        app.Use((context, next) => RequestProblems.RefuseUnprintableInputAsync(context, () => next(context)));
+        return app.MapDefaultEndpoints();
     }
 
     /// <summary>

@@ -36,10 +36,19 @@ builder.Services.AddSingleton<StaticAssetUrls>();
 var gateway = new Uri(storefront.GatewayUrl);
 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to replace ServiceDefaults' handler.
 #pragma warning disable EXTEXP0001
+// A 429 is our own gateway saying "busy": the visitor is told at once (with its Retry-After), never retried for half a
+// minute, and it does not count against the circuit breaker (other visitors' calls are fine).
 void Gateway(IHttpClientBuilder client) => client
     .ConfigureHttpClient(c => c.BaseAddress = gateway)
     .RemoveAllResilienceHandlers()
-    .AddStandardResilienceHandler(o => o.Retry.DisableForUnsafeHttpMethods());
+    .AddStandardResilienceHandler(o =>
+    {
+        o.Retry.DisableForUnsafeHttpMethods();
+        o.Retry.ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome));
+        o.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(IsFailure(args.Outcome));
+    });
+static bool IsFailure(Polly.Outcome<HttpResponseMessage> outcome) =>
+    outcome.Result?.StatusCode != System.Net.HttpStatusCode.TooManyRequests && HttpClientResiliencePredicates.IsTransient(outcome);
 Gateway(builder.Services.AddHttpClient<CatalogClient>());
 Gateway(builder.Services.AddHttpClient<SearchClient>());
 Gateway(builder.Services.AddHttpClient<CartClient>());
@@ -57,6 +66,7 @@ builder.Services.AddHttpClient(LiveUpdates.HttpClientName, c =>
     })
     .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
+builder.Services.AddScoped<Visitor>();
 builder.Services.AddScoped<UserTokens>();
 builder.Services.AddScoped<IAccessTokens>(s => s.GetRequiredService<UserTokens>());
 builder.Services.AddScoped<ICartApi, ShopperCart>();
@@ -65,6 +75,9 @@ builder.Services.AddScoped<LiveUpdates>();
 builder.Services.AddScoped<NotificationState>();
 
 var app = builder.Build();
+
+// Behind an ingress, the visitor's address comes from its X-Forwarded-For (ClientAddress:TrustedProxies), no one else's.
+app.UseClientAddress();
 
 if (!app.Environment.IsDevelopment())
 {

@@ -67,13 +67,24 @@ public static class ApiProblems
         {
             // Not problem details (a proxy's page): the status decides the words.
         }
-        return new ApiException(response.StatusCode, Message(response.StatusCode, detail, title, errors), errors);
+        var message = response.StatusCode == HttpStatusCode.TooManyRequests ? Busy(response.Headers.RetryAfter) : Message(response.StatusCode, detail, title, errors);
+        return new ApiException(response.StatusCode, message, errors);
+    }
+
+    /// <summary>The gateway's "too many requests" in words, with the wait it asked for.</summary>
+    public static string Busy(System.Net.Http.Headers.RetryConditionHeaderValue? retryAfter)
+    {
+        var seconds = retryAfter?.Delta is { } delta ? (int)Math.Ceiling(delta.TotalSeconds)
+            : retryAfter?.Date is { } date ? (int)Math.Ceiling((date - DateTimeOffset.UtcNow).TotalSeconds)
+            : 0;
+        return seconds > 0
+            ? $"The shop is busy right now: please try again in {seconds} s."
+            : "The shop is busy right now: please try again in a few seconds.";
     }
 
     private static string Message(HttpStatusCode status, string? detail, string? title, Dictionary<string, string[]> errors) => status switch
     {
         HttpStatusCode.Unauthorized => SessionEnded,
-        HttpStatusCode.TooManyRequests => "You're going a little fast. Wait a few seconds and try again.",
         HttpStatusCode.BadRequest when errors.Count > 0 && detail is null => "Some details need another look: " + string.Join(" ", errors.Values.SelectMany(v => v)),
         >= HttpStatusCode.InternalServerError when detail is null => "The shop is having trouble right now. Please try again in a moment.",
         _ => detail ?? title ?? "That didn't work. Please try again.",

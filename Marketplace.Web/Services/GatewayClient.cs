@@ -8,7 +8,7 @@ namespace Marketplace.Web.Services;
 /// A typed client of the Gateway's public API. Calls that act for the user carry the signed-in user's access
 /// token; a failure becomes an <see cref="ApiException"/> in plain words.
 /// </summary>
-public abstract class GatewayClient(HttpClient http, IAccessTokens tokens)
+public abstract class GatewayClient(HttpClient http, IAccessTokens tokens, Visitor? visitor = null)
 {
     protected HttpClient Http => http;
 
@@ -41,6 +41,7 @@ public abstract class GatewayClient(HttpClient http, IAccessTokens tokens)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
         configure?.Invoke(request);
+        visitor?.Stamp(request);
         var response = await http.SendAsync(request, ct);
         if (response.IsSuccessStatusCode)
         {
@@ -65,7 +66,7 @@ public abstract class GatewayClient(HttpClient http, IAccessTokens tokens)
     };
 }
 
-public sealed class CatalogClient(HttpClient http, IAccessTokens tokens) : GatewayClient(http, tokens)
+public sealed class CatalogClient(HttpClient http, IAccessTokens tokens, Visitor? visitor = null) : GatewayClient(http, tokens, visitor)
 {
     public Task<ProductPage> GetProductsAsync(string? category, int page, int pageSize, CancellationToken ct, Guid? merchantId = null, bool includeUnpublished = false) =>
         GetAsync<ProductPage>("/api/catalog/products?" + Query(("category", category), ("merchantId", merchantId),
@@ -112,7 +113,7 @@ public sealed class CatalogClient(HttpClient http, IAccessTokens tokens) : Gatew
     }
 }
 
-public sealed class SearchClient(HttpClient http, IAccessTokens tokens) : GatewayClient(http, tokens)
+public sealed class SearchClient(HttpClient http, IAccessTokens tokens, Visitor? visitor = null) : GatewayClient(http, tokens, visitor)
 {
     public const int PageSize = 24;
 
@@ -136,7 +137,7 @@ public interface ICartApi
     Task<Cart> RemoveAsync(string sku, CancellationToken ct);
 }
 
-public sealed class CartClient(HttpClient http, IAccessTokens tokens) : GatewayClient(http, tokens), ICartApi
+public sealed class CartClient(HttpClient http, IAccessTokens tokens, Visitor? visitor = null) : GatewayClient(http, tokens, visitor), ICartApi
 {
     public Task<Cart> GetAsync(CancellationToken ct) => GetAsync<Cart>("/api/cart", signedIn: true, ct);
 
@@ -151,7 +152,7 @@ public sealed class CartClient(HttpClient http, IAccessTokens tokens) : GatewayC
 /// A visitor's cart before signing in: reached by the id the API gave it (128 random bits, the only key), no token.
 /// At sign-in its lines are merged into the shopper's cart.
 /// </summary>
-public sealed class GuestCartClient(HttpClient http, IAccessTokens tokens) : GatewayClient(http, tokens)
+public sealed class GuestCartClient(HttpClient http, IAccessTokens tokens, Visitor? visitor = null) : GatewayClient(http, tokens, visitor)
 {
     public Task<Cart> CreateAsync(CancellationToken ct) => SendAsync<Cart>(HttpMethod.Post, "/api/cart/guest", null, signedIn: false, null, ct);
 
@@ -168,7 +169,7 @@ public sealed class GuestCartClient(HttpClient http, IAccessTokens tokens) : Gat
         SendAsync<Cart>(HttpMethod.Post, "/api/cart/merge", new { guestCartId = cartId }, signedIn: true, null, ct);
 }
 
-public sealed class OrdersClient(HttpClient http, IAccessTokens tokens) : GatewayClient(http, tokens)
+public sealed class OrdersClient(HttpClient http, IAccessTokens tokens, Visitor? visitor = null) : GatewayClient(http, tokens, visitor)
 {
     /// <summary>Places the order under the attempt's key: a retry with the same key and body gets the first answer, never a second order.</summary>
     public Task<Order> PlaceAsync(PlaceOrderRequest order, string idempotencyKey, CancellationToken ct) =>
@@ -183,7 +184,7 @@ public sealed class OrdersClient(HttpClient http, IAccessTokens tokens) : Gatewa
         SendAsync<Order>(HttpMethod.Post, $"/api/orders/{id}/cancel", new { reason }, signedIn: true, null, ct);
 }
 
-public sealed class NotificationsClient(HttpClient http, IAccessTokens tokens) : GatewayClient(http, tokens)
+public sealed class NotificationsClient(HttpClient http, IAccessTokens tokens, Visitor? visitor = null) : GatewayClient(http, tokens, visitor)
 {
     public Task<NotificationPage> ListAsync(bool unreadOnly, int page, int pageSize, CancellationToken ct) =>
         GetAsync<NotificationPage>("/api/notifications?" + Query(("unreadOnly", unreadOnly ? true : null), ("page", page), ("pageSize", pageSize)), signedIn: true, ct);
@@ -193,13 +194,13 @@ public sealed class NotificationsClient(HttpClient http, IAccessTokens tokens) :
     public Task MarkAllReadAsync(CancellationToken ct) => SendAsync(HttpMethod.Post, "/api/notifications/read-all", null, signedIn: true, null, ct);
 }
 
-public sealed class UsersClient(HttpClient http, IAccessTokens tokens) : GatewayClient(http, tokens)
+public sealed class UsersClient(HttpClient http, IAccessTokens tokens, Visitor? visitor = null) : GatewayClient(http, tokens, visitor)
 {
     public Task<Profile> GetMeAsync(CancellationToken ct) => GetAsync<Profile>("/api/users/me", signedIn: true, ct);
 }
 
 /// <summary>The merchant console's calls: fulfilment, stock, sync and the notification log.</summary>
-public sealed class MerchantClient(HttpClient http, IAccessTokens tokens) : GatewayClient(http, tokens)
+public sealed class MerchantClient(HttpClient http, IAccessTokens tokens, Visitor? visitor = null) : GatewayClient(http, tokens, visitor)
 {
     public Task<MerchantOrderPage> OrdersAsync(string? status, int page, int pageSize, CancellationToken ct) =>
         GetAsync<MerchantOrderPage>("/api/merchant/orders?" + Query(("status", status), ("page", page), ("pageSize", pageSize)), signedIn: true, ct);

@@ -27,7 +27,6 @@ builder.Services.AddStackExchangeRedisCache(_ => { });
 builder.Services.AddHybridCache();
 builder.Services.AddSingleton<ProductCache>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ProductCache>());
-builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<CatalogWrites>();
 
 var app = builder.Build();
@@ -38,9 +37,7 @@ if (app.Environment.IsDevelopment())
     await CatalogSeeder.SeedIfEmptyAsync(app.Services, app.Configuration.GetValue("Catalog:SeedProducts", 200), app.Logger, CancellationToken.None);
 }
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapDefaultEndpoints();
+app.UseMarketplaceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapProductEndpoints();

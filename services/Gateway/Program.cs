@@ -1,5 +1,7 @@
 using Marketplace.Gateway;
 using Marketplace.ServiceDefaults.Authentication;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Transforms;
 
 // The edge: one origin for every public API, routing by path to the owning service (routes in
 // appsettings.json, destinations found through service discovery). It checks tokens on protected
@@ -16,12 +18,21 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-    .AddServiceDiscoveryDestinationResolver();
+    .AddServiceDiscoveryDestinationResolver()
+    // The services see the client's address (rate limits, sign-in throttling) because this hop vouches for it with
+    // the shared proxy key; whatever a client sent in those headers was dropped on the way in (UseClientAddress).
+    .AddTransforms(transforms =>
+    {
+        var clientAddress = transforms.Services.GetRequiredService<IOptions<ClientAddressOptions>>().Value;
+        transforms.AddRequestTransform(context =>
+        {
+            ClientAddress.Forward(context.ProxyRequest, context.HttpContext.Connection.RemoteIpAddress, clientAddress.ProxyKey);
+            return ValueTask.CompletedTask;
+        });
+    });
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapDefaultEndpoints();
+app.UseMarketplaceDefaults();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();

@@ -14,6 +14,11 @@ public sealed class RateLimitOptions
     public int PerAddressPermits { get; set; } = 300;
     /// <summary>Order placements per window per user: checkout is the expensive path.</summary>
     public int OrderPermits { get; set; } = 10;
+    /// <summary>
+    /// Webhook calls per window per sender address. A third party's deliveries come in bursts (a warehouse snapshot,
+    /// a sale's payments), so they have a bucket of their own instead of the anonymous one, but not an unlimited one.
+    /// </summary>
+    public int WebhookPermits { get; set; } = 3000;
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
 
@@ -25,6 +30,7 @@ public sealed class RateLimitOptions
 public static class RateLimiting
 {
     public const string OrdersPolicy = "orders";
+    public const string WebhooksPolicy = "webhooks";
 
     public static IServiceCollection AddGatewayRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {
@@ -33,6 +39,10 @@ public static class RateLimiting
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
+                if (IsWebhook(context.Request.Path))
+                {
+                    return RateLimitPartition.GetNoLimiter("webhooks");
+                }
                 var user = context.User.FindFirstValue("sub");
                 return user is not null
                     ? Window("user:" + user, options.PerUserPermits, options.Window)
@@ -40,6 +50,8 @@ public static class RateLimiting
             });
             limiter.AddPolicy(OrdersPolicy, context =>
                 Window("orders:" + (context.User.FindFirstValue("sub") ?? context.Connection.RemoteIpAddress?.ToString()), options.OrderPermits, options.Window));
+            limiter.AddPolicy(WebhooksPolicy, context =>
+                Window("webhooks:" + context.Connection.RemoteIpAddress, options.WebhookPermits, options.Window));
             limiter.OnRejected = async (rejected, ct) =>
             {
                 var context = rejected.HttpContext;
@@ -54,13 +66,17 @@ public static class RateLimiting
                     {
                         Status = StatusCodes.Status429TooManyRequests,
                         Title = "Too many requests",
-                        Detail = $"Slow down: try again in {(int)Math.Ceiling(retryAfter.TotalSeconds)} seconds.",
+                        Detail = $"The shop is busy: try again in {(int)Math.Ceiling(retryAfter.TotalSeconds)} seconds.",
                     },
                 });
             };
         });
         return services;
     }
+
+    /// <summary>Webhook routes are limited by <see cref="WebhooksPolicy"/> alone (their own bucket per sender).</summary>
+    public static bool IsWebhook(PathString path) =>
+        path.StartsWithSegments("/api/payments/webhooks") || path.StartsWithSegments("/api/inventory/webhooks");
 
     private static RateLimitPartition<string> Window(string key, int permits, TimeSpan window) =>
         RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions

@@ -23,7 +23,6 @@ builder.AddMarketplaceMessaging<InventoryDbContext>(x =>
 });
 
 builder.Services.AddOptions<InventoryOptions>().BindConfiguration("Inventory");
-builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<StockBook>();
 builder.Services.AddHostedService<ReservationExpiry>();
 builder.Services.AddHttpClient<CatalogSkus>(c => c.BaseAddress = new Uri("http://catalog")).AddServiceToken();
@@ -61,9 +60,7 @@ var app = builder.Build();
 
 await app.MigrateDatabaseAsync<InventoryDbContext>();
 await app.EnsureExternalSystemsAsync();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapDefaultEndpoints();
+app.UseMarketplaceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapStockEndpoints();

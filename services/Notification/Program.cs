@@ -29,14 +29,11 @@ builder.Services.AddHttpClient<UsersClient>(c => c.BaseAddress = new("http://use
 builder.Services.AddOptions<LiveUpdateOptions>().BindConfiguration("Notification:Live");
 builder.Services.AddSingleton<LiveUpdatePublisher>();
 builder.Services.AddSingleton<NotificationDelivery>();
-builder.Services.AddSingleton(TimeProvider.System);
 
 var app = builder.Build();
 
 await app.MigrateDatabaseAsync<NotificationDbContext>();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapDefaultEndpoints();
+app.UseMarketplaceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapNotificationEndpoints();

@@ -29,7 +29,6 @@ builder.AddMarketplaceMessaging<OrderingDbContext>(x =>
 builder.AddRedisClient("redis");
 
 builder.Services.AddOptions<SagaTimeouts>().BindConfiguration("Ordering");
-builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<CartStore>();
 builder.Services.AddScoped<PlaceOrder>();
 builder.Services.AddScoped<OrderChanges>();
@@ -39,9 +38,7 @@ builder.Services.AddHttpClient<CatalogPrices>(c => c.BaseAddress = new Uri("http
 var app = builder.Build();
 
 await app.MigrateDatabaseAsync<OrderingDbContext>();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapDefaultEndpoints();
+app.UseMarketplaceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapCartEndpoints();

@@ -18,9 +18,7 @@ builder.AddPayments();
 var app = builder.Build();
 
 await app.MigrateDatabaseAsync<PaymentDbContext>();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapDefaultEndpoints();
+app.UseMarketplaceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapPaymentEndpoints();

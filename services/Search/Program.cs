@@ -26,7 +26,6 @@ builder.AddMarketplaceMessaging(x =>
     });
 });
 
-builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpClient(IndexRebuilder.CatalogClient, c => c.BaseAddress = new Uri("http://catalog")).AddServiceToken();
 builder.Services.AddHttpClient(IndexRebuilder.InventoryClient, c => c.BaseAddress = new Uri("http://inventory")).AddServiceToken();
 builder.Services.AddSingleton<IndexRebuilder>();
@@ -34,9 +33,7 @@ builder.Services.AddHostedService<RebuildWhenEmpty>();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapDefaultEndpoints();
+app.UseMarketplaceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapSearchEndpoints();

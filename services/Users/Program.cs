@@ -12,15 +12,12 @@ builder.AddServiceDefaults();
 builder.AddServiceDatabase<UsersDbContext>("usersdb");
 builder.AddMarketplaceMessaging<UsersDbContext>(x => x.AddConsumer<UserRegisteredConsumer>());
 builder.AddMarketplaceAuthentication("users");
-builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<ProfileMutations>();
 
 var app = builder.Build();
 
 await app.MigrateDatabaseAsync<UsersDbContext>();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapDefaultEndpoints();
+app.UseMarketplaceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapProfileEndpoints();

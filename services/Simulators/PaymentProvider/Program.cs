@@ -8,9 +8,7 @@ builder.AddServiceDefaults();
 builder.AddPaymentProviderSimulator();
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapDefaultEndpoints();
+app.UseMarketplaceDefaults();
 app.MapProviderApi();
 app.MapSimulatorControls();
 app.Run();

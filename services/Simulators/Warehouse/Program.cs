@@ -9,9 +9,7 @@ builder.AddServiceDefaults();
 builder.AddWarehouseSimulator();
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapDefaultEndpoints();
+app.UseMarketplaceDefaults();
 app.MapWarehouseApi();
 app.MapSimulatorControls();
 app.Run();

@@ -82,7 +82,7 @@ public static class SearchEndpoints
     /// from anyone else it is ignored, so anonymous callers cannot make every search pay in full. Nobody needs it for
     /// freshness: a remembered answer is never older than the index it was computed from.
     /// </summary>
-    internal static bool MayAskFresh(System.Security.Claims.ClaimsPrincipal user) =>
+    public static bool MayAskFresh(System.Security.Claims.ClaimsPrincipal user) =>
         user.Identity?.IsAuthenticated == true && (user.IsAdmin() || user.MerchantId() is not null);
 
     static async Task<Results<Ok<IReadOnlyList<string>>, ValidationProblem>> Suggest(ISearchIndex index, CancellationToken ct, string? q = null, int limit = 8)

@@ -20,6 +20,7 @@ builder.AddMarketplaceMessaging<InventoryDbContext>(x =>
     x.AddConsumer<ConfirmReservationConsumer>();
     x.AddConsumer<ReleaseReservationConsumer>();
     x.AddConsumer<CommitReservationConsumer>();
+    x.AddConsumer<CatalogOwnershipConsumer>();
 });
 
 builder.Services.AddOptions<InventoryOptions>().BindConfiguration("Inventory");

@@ -28,6 +28,7 @@ builder.AddEmailSender();
 builder.Services.AddHttpClient<UsersClient>(c => c.BaseAddress = new("http://users")).AddServiceToken();
 builder.Services.AddOptions<LiveUpdateOptions>().BindConfiguration("Notification:Live");
 builder.Services.AddSingleton<LiveUpdatePublisher>();
+builder.Services.AddSingleton<LiveStreamSlots>();
 builder.Services.AddSingleton<NotificationDelivery>();
 
 var app = builder.Build();

@@ -65,4 +65,76 @@ public sealed class LiveStreamTests(Infrastructure infrastructure)
         Assert.Equal("text/event-stream", stream.Response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(("heartbeat", null), (frame.Comment, frame.Event));
     }
+
+    [Fact]
+    public async Task A_user_holds_at_most_five_streams_and_a_sixth_is_refused_until_one_closes()
+    {
+        var user = Guid.NewGuid();
+        var open = new List<OpenStream>();
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                open.Add(await OpenStream.OpenAsync(App.ClientFor(user)));
+            }
+            using var sixth = App.ClientFor(user);
+            using var refused = await sixth.GetAsync("/api/notifications/stream", HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+            // Another user is not affected by this one's streams.
+            await using var someoneElse = await OpenStream.OpenAsync(App.ClientFor(Guid.NewGuid()));
+
+            Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.NotNull(refused.Headers.RetryAfter);
+
+            await open[0].DisposeAsync();
+            open.RemoveAt(0);
+            // The closed stream's slot is freed when the service notices the client left.
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (true)
+            {
+                using var again = App.ClientFor(user);
+                var response = await again.GetAsync("/api/notifications/stream", HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+                if (response.IsSuccessStatusCode || DateTime.UtcNow > deadline)
+                {
+                    Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+                    response.Dispose();
+                    break;
+                }
+                response.Dispose();
+                await Task.Delay(200, TestContext.Current.CancellationToken);
+            }
+        }
+        finally
+        {
+            foreach (var stream in open)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_stream_ends_when_the_token_it_was_opened_with_expires()
+    {
+        var token = NotificationApp.Token(Guid.NewGuid(), "shopper", lifetime: TimeSpan.FromSeconds(3));
+        await using var stream = await OpenStream.OpenAsync(App.ClientWith(token));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var frames = new List<SseFrame>();
+        var ended = false;
+        try
+        {
+            while (true)
+            {
+                frames.Add(await stream.Reader.ReadFrameAsync(timeout.Token));
+            }
+        }
+        catch (EndOfStreamException)
+        {
+            ended = true;
+        }
+
+        Assert.True(ended, "the stream outlived its token");
+        Assert.Equal("token expired", frames[^1].Comment);
+    }
 }

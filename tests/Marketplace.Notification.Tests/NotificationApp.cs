@@ -65,14 +65,16 @@ public sealed class NotificationApp(Infrastructure infrastructure, Mailbox mailb
         return this;
     }
 
-    public HttpClient ClientFor(Guid userId, string role = "shopper", Guid? merchantId = null)
+    public HttpClient ClientFor(Guid userId, string role = "shopper", Guid? merchantId = null) => ClientWith(Token(userId, role, merchantId));
+
+    public HttpClient ClientWith(string token)
     {
         var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(userId, role, merchantId));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 
-    public static string Token(Guid userId, string role, Guid? merchantId = null, string audience = "notification")
+    public static string Token(Guid userId, string role, Guid? merchantId = null, string audience = "notification", TimeSpan? lifetime = null)
     {
         var claims = new Dictionary<string, object> { ["sub"] = userId.ToString(), ["role"] = role };
         if (merchantId is { } m)
@@ -84,7 +86,7 @@ public sealed class NotificationApp(Infrastructure infrastructure, Mailbox mailb
             Issuer = Issuer,
             Audience = audience,
             Claims = claims,
-            Expires = DateTime.UtcNow.AddMinutes(10),
+            Expires = DateTime.UtcNow + (lifetime ?? TimeSpan.FromMinutes(10)),
             SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
         });
     }

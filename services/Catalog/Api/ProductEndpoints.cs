@@ -19,6 +19,9 @@ public static class ProductEndpoints
 {
     public const int MaxPageSize = 100;
 
+    /// <summary>How deep paging goes: page × pageSize at most this (deeper offsets cost the store a scan of everything before).</summary>
+    public const int MaxDepth = 10_000;
+
     public static IEndpointRouteBuilder MapProductEndpoints(this IEndpointRouteBuilder app)
     {
         var products = app.MapGroup("/api/catalog/products").WithTags("Products");
@@ -52,6 +55,10 @@ public static class ProductEndpoints
         if (pageSize is < 1 or > MaxPageSize)
         {
             errors["pageSize"] = [$"pageSize must be between 1 and {MaxPageSize}."];
+        }
+        else if (page >= 1 && (long)page * pageSize > MaxDepth)
+        {
+            errors["page"] = [$"Listings go {MaxDepth} products deep: page × pageSize must be at most {MaxDepth}. Filter by category or merchant instead."];
         }
         if (category is { Length: > 300 })
         {

@@ -26,8 +26,9 @@ public sealed record MovementDto(long Id, string Warehouse, int OnHandDelta, int
 public sealed record ReserveRequest(Guid OrderId, IReadOnlyList<StockLine>? Lines, int? HoldSeconds);
 
 /// <summary>
-/// Stock over HTTP: merchants see and change their own SKUs, admins every merchant's. A SKU Inventory
-/// has not heard of yet is looked up in the catalogue on its first change, which names its merchant.
+/// Stock over HTTP: merchants see and change their own SKUs, admins every merchant's. Who owns a SKU is
+/// the catalogue's to say: every read or change of one SKU asks it, and the item follows when the SKU has
+/// changed hands (a SKU Inventory has not heard of yet is created on its first change).
 /// </summary>
 public static class StockEndpoints
 {
@@ -89,13 +90,13 @@ public static class StockEndpoints
         return TypedResults.Ok(new StockPage([.. skus.Select(s => dtos[s])], total, page, pageSize));
     }
 
-    static async Task<IResult> GetStock(string sku, HttpContext http, InventoryDbContext db, CancellationToken ct)
+    static async Task<IResult> GetStock(string sku, HttpContext http, InventoryDbContext db, StockBook book, CatalogSkus catalog, CancellationToken ct)
     {
-        var dto = (await LoadAsync(db, [sku], ct)).GetValueOrDefault(sku);
-        if (dto is null || !http.User.ActsFor(dto.MerchantId))
+        if (await OwnedItemAsync(sku, http.User, book, catalog, createMissing: false, ct) is { Refusal: { } refused })
         {
-            return Refusals.UnknownSku(sku);
+            return refused;
         }
+        var dto = (await LoadAsync(db, [sku], ct))[sku];
         http.Response.Headers.ETag = ETag(dto.Version);
         return TypedResults.Ok(dto);
     }
@@ -158,26 +159,16 @@ public static class StockEndpoints
     }
 
     /// <summary>
-    /// Runs a change in one transaction: the item is created from the catalogue if new, ownership and
-    /// If-Match are checked, <paramref name="change"/> runs (returning a refusal, or null when done), and the
+    /// Runs a change in one transaction: the item is created from the catalogue if new (its owner following
+    /// the catalogue's), ownership and If-Match are checked, <paramref name="change"/> runs (returning a refusal, or null when done), and the
     /// stock as it now is comes back with its ETag.
     /// </summary>
     private static async Task<IResult> ChangeAsync(string sku, HttpContext http, InventoryDbContext db, StockBook book, CatalogSkus catalog, CancellationToken ct,
         Func<StockItem, Task<IResult?>> change)
     {
-        var item = await db.Items.AsNoTracking().SingleOrDefaultAsync(i => i.Sku == sku, ct);
-        if (item is null)
+        if (await OwnedItemAsync(sku, http.User, book, catalog, createMissing: true, ct) is { Refusal: { } refused })
         {
-            var info = await catalog.FindAsync(sku, ct);
-            if (info is null || !http.User.ActsFor(info.MerchantId))
-            {
-                return Refusals.UnknownSku(sku);
-            }
-            item = await book.EnsureItemAsync(info, ct);
-        }
-        if (!http.User.ActsFor(item.MerchantId))
-        {
-            return Refusals.UnknownSku(sku);
+            return refused;
         }
         var strategy = db.Database.CreateExecutionStrategy();
         var refusal = await strategy.ExecuteAsync(async () =>
@@ -185,6 +176,10 @@ public static class StockEndpoints
             db.ChangeTracker.Clear();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var locked = (await db.Items.FromSql($"SELECT * FROM stock_items WHERE sku = {sku} FOR UPDATE").AsNoTracking().ToListAsync(ct)).Single();
+            if (!http.User.ActsFor(locked.MerchantId))
+            {
+                return Refusals.UnknownSku(sku); // the SKU changed hands since it was checked
+            }
             if (http.Request.Headers.IfMatch.Count > 0 && !http.Request.Headers.IfMatch.Any(v => v == ETag(locked.Version) || v == "*"))
             {
                 return Refusals.Stale(locked.Version);
@@ -204,6 +199,32 @@ public static class StockEndpoints
         var dto = (await LoadAsync(db, [sku], ct))[sku];
         http.Response.Headers.ETag = ETag(dto.Version);
         return TypedResults.Ok(dto);
+    }
+
+    /// <summary>
+    /// The SKU's item with its owner made the catalogue's as it is now (ownership follows the catalogue: a SKU whose
+    /// product was deleted, or reused by another merchant, changes hands here), and whether the caller acts for it.
+    /// </summary>
+    private static async Task<(StockItem? Item, IResult? Refusal)> OwnedItemAsync(
+        string sku, ClaimsPrincipal user, StockBook book, CatalogSkus catalog, bool createMissing, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(sku) || sku.Length > 64)
+        {
+            return (null, Refusals.UnknownSku(sku));
+        }
+        SkuInfo? owner;
+        try
+        {
+            owner = await catalog.FindAsync(sku, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException)
+        {
+            return (null, Refusals.CatalogUnavailable());
+        }
+        // Nobody creates stock for a SKU on another merchant's behalf.
+        var create = createMissing && owner is not null && user.ActsFor(owner.MerchantId);
+        var item = await book.FollowOwnerAsync(sku, owner, create, ct);
+        return item is not null && user.ActsFor(item.MerchantId) ? (item, null) : (null, Refusals.UnknownSku(sku));
     }
 
     private static async Task<(string Warehouse, string? Reason)> ValidateCommonAsync(
@@ -226,19 +247,29 @@ public static class StockEndpoints
         return (warehouse, reason);
     }
 
-    static async Task<IResult> ListMovements(string sku, ClaimsPrincipal user, InventoryDbContext db, CancellationToken ct, int page = 1, int pageSize = 50)
+    /// <summary>
+    /// The SKU's ledger, newest first. A merchant reads the rows written while it owned the SKU (each row names
+    /// its owner then), never those of an owner before or after it; admins read every row.
+    /// </summary>
+    static async Task<IResult> ListMovements(string sku, ClaimsPrincipal user, InventoryDbContext db, StockBook book, CatalogSkus catalog, CancellationToken ct,
+        int page = 1, int pageSize = 50)
     {
         var errors = Paging.Validate(page, pageSize);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var item = await db.Items.AsNoTracking().SingleOrDefaultAsync(i => i.Sku == sku, ct);
-        if (item is null || !user.ActsFor(item.MerchantId))
+        if (await OwnedItemAsync(sku, user, book, catalog, createMissing: false, ct) is { Refusal: { } refused })
         {
-            return Refusals.UnknownSku(sku);
+            return refused;
         }
-        var movements = await db.Movements.AsNoTracking().Where(m => m.Sku == sku).OrderByDescending(m => m.Id)
+        var rows = db.Movements.AsNoTracking().Where(m => m.Sku == sku);
+        if (!user.IsAdmin())
+        {
+            var merchant = user.MerchantId();
+            rows = rows.Where(m => m.MerchantId == merchant);
+        }
+        var movements = await rows.OrderByDescending(m => m.Id)
             .Skip((page - 1) * pageSize).Take(pageSize)
             .Select(m => new MovementDto(m.Id, m.Warehouse, m.OnHandDelta, m.ReservedDelta, m.Kind.ToString(), m.Reference, m.Actor, m.At))
             .ToListAsync(ct);
@@ -384,6 +415,9 @@ internal static class Refusals
 
     public static IResult BelowReserved(string sku, string warehouse) => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Stock is reserved",
         detail: $"That would leave {sku} in {warehouse} with fewer units than are held for orders (or below zero). Release or ship those orders first.");
+
+    public static IResult CatalogUnavailable() => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Catalogue unavailable",
+        detail: "Who owns a SKU is the catalogue's to say, and it could not be asked. Try again in a moment.");
 
     public static IResult Stale(long version) => TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "The stock changed since you read it",
         detail: $"The stock is now at version {version}. Read it again and send its new ETag.");

@@ -111,6 +111,7 @@ public sealed class InventoryDbContext(DbContextOptions<InventoryDbContext> opti
             e.HasKey(m => m.Id);
             e.Property(m => m.Id).HasColumnName("id").UseIdentityAlwaysColumn();
             e.Property(m => m.Sku).HasColumnName("sku").HasMaxLength(64);
+            e.Property(m => m.MerchantId).HasColumnName("merchant_id");
             e.Property(m => m.Warehouse).HasColumnName("warehouse").HasMaxLength(32);
             e.Property(m => m.OnHandDelta).HasColumnName("on_hand_delta");
             e.Property(m => m.ReservedDelta).HasColumnName("reserved_delta");

@@ -8,12 +8,17 @@ public sealed class Warehouse
 }
 
 /// <summary>
-/// A SKU Inventory keeps stock for, with the merchant that owns it (learnt from the catalogue). Its
-/// row is locked by every change to the SKU's stock, which orders those changes; <see cref="Version"/>
-/// counts them and orders the StockChanged events they raise.
+/// A SKU Inventory keeps stock for, with the merchant that owns it. The catalogue decides the owner: when
+/// a SKU moves to another product or merchant (a product deleted, its SKU reused) the item follows, and
+/// while no product has the SKU its owner is <see cref="NoOwner"/>. Its row is locked by every change to
+/// the SKU's stock, which orders those changes; <see cref="Version"/> counts them and orders the
+/// StockChanged events they raise.
 /// </summary>
 public sealed class StockItem
 {
+    /// <summary>The owner of a SKU the catalogue no longer has: no merchant acts for it, admins still do.</summary>
+    public static readonly Guid NoOwner = Guid.Empty;
+
     public string Sku { get; set; } = "";
     public Guid MerchantId { get; set; }
     public Guid? ProductId { get; set; }
@@ -81,16 +86,23 @@ public enum MovementKind
     Sync,
     /// <summary>Reconciliation found our level off the external system's count and moved it.</summary>
     Reconcile,
+    /// <summary>
+    /// The catalogue gave the SKU to another owner: a pair of rows, the levels leaving the old owner's book
+    /// and entering the new one's (they cancel out, the levels do not move).
+    /// </summary>
+    Transfer,
 }
 
 /// <summary>
 /// The append-only ledger: every change of a stock level is one row, so the sums of the deltas equal the
-/// levels at all times (<c>GET /api/inventory/consistency</c> checks it).
+/// levels at all times (<c>GET /api/inventory/consistency</c> checks it). Each row names the merchant that
+/// owned the SKU when it was written: a merchant reads only the rows of its own ownership.
 /// </summary>
 public sealed class StockMovement
 {
     public long Id { get; set; }
     public string Sku { get; set; } = "";
+    public Guid MerchantId { get; set; }
     public string Warehouse { get; set; } = "";
     public int OnHandDelta { get; set; }
     public int ReservedDelta { get; set; }

@@ -125,7 +125,7 @@ public sealed class ExternalStockInbox(InventoryDbContext db, StockBook book, Ca
         });
     }
 
-    /// <summary>Counts an inbound message refused before it was read (bad signature, replay, malformed), for the sync status.</summary>
+    /// <summary>Counts a CSV feed refused (unreachable, unreadable, bad rows), for the sync status. Refused webhooks are not recorded here: see InventoryTelemetry.</summary>
     public async Task RecordRejectionAsync(string system, string error, CancellationToken ct)
     {
         var now = clock.GetUtcNow();

@@ -9,7 +9,9 @@ public sealed record ReconciliationSummary(long Id, DateTimeOffset At, DateTimeO
 
 /// <param name="LagSeconds">How long the oldest change not yet delivered has waited (null: none waiting).</param>
 /// <param name="InboundLagMs">How late, by our clock, the last inbound event arrived after the system made it.</param>
-/// <param name="Failures">Failed deliveries plus refused inbound messages, since the service first ran.</param>
+/// <param name="Failures">Failed deliveries plus refused inbound feeds, since the service first ran.</param>
+/// <param name="RejectedInbound">CSV feeds refused. Refused webhooks are not counted here: an anonymous call writes nothing
+/// to the database; they are counted by the <c>marketplace.inventory.webhooks_rejected</c> metric.</param>
 public sealed record SyncStatus(
     string System, string Warehouse, string Breaker, DateTimeOffset? BreakerChangedAt,
     DateTimeOffset? LastInboundAt, double? InboundLagMs, DateTimeOffset? LastOutboundAt,
@@ -51,7 +53,8 @@ public static class SyncEndpoints
         return app;
     }
 
-    static async Task<IResult> ReceiveWebhook(string system, HttpRequest request, ExternalDirectory directory, ExternalStockInbox inbox, TimeProvider clock, CancellationToken ct)
+    static async Task<IResult> ReceiveWebhook(string system, HttpRequest request, ExternalDirectory directory, ExternalStockInbox inbox, TimeProvider clock,
+        ILogger<ExternalStockInbox> logger, CancellationToken ct)
     {
         if (directory.Find(system) is not { } options)
         {
@@ -64,7 +67,10 @@ public static class SyncEndpoints
         var read = WebhookAdapter.Read(system, options, request.Headers[WebhookAdapter.SignatureHeader], body, clock.GetUtcNow());
         if (read.Batch is null)
         {
-            await inbox.RecordRejectionAsync(system, $"Webhook refused: {read.Error}", ct);
+            // Anyone can call this endpoint: a refused call writes nothing (no database row, no counter column),
+            // it is counted in metrics and logged only.
+            InventoryTelemetry.RejectedWebhooks.Add(1, new KeyValuePair<string, object?>("system", system));
+            logger.LogWarning("Webhook for {System} refused ({Status}): {Error}", system, read.Status, read.Error);
             return TypedResults.Problem(statusCode: read.Status, title: read.Status == StatusCodes.Status401Unauthorized ? "Signature refused" : "Unreadable event", detail: read.Error);
         }
         return TypedResults.Ok(await inbox.ApplyAsync(read.Batch, ct));

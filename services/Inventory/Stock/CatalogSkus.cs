@@ -6,10 +6,15 @@ namespace Marketplace.Inventory.Stock;
 /// <summary>Asks Catalog who owns a SKU (with Inventory's own service token).</summary>
 public sealed class CatalogSkus(HttpClient http)
 {
-    public async Task<SkuInfo?> FindAsync(string sku, CancellationToken ct)
+    public async Task<SkuInfo?> FindAsync(string sku, CancellationToken ct) =>
+        (await FindManyAsync([sku], ct)).GetValueOrDefault(sku);
+
+    /// <summary>The catalogue's current answer for each SKU it has (at most 100 asked at once); a SKU it lacks is absent.</summary>
+    public async Task<IReadOnlyDictionary<string, SkuInfo>> FindManyAsync(IReadOnlyCollection<string> skus, CancellationToken ct)
     {
-        var found = await http.GetFromJsonAsync<List<SkuInfo>>($"/internal/catalog/skus?sku={Uri.EscapeDataString(sku)}", ct);
-        return found?.SingleOrDefault(s => s.Sku == sku);
+        var found = await http.GetFromJsonAsync<List<SkuInfo>>(
+            "/internal/catalog/skus?" + string.Join("&", skus.Select(s => $"sku={Uri.EscapeDataString(s)}")), ct);
+        return (found ?? []).Where(s => skus.Contains(s.Sku)).ToDictionary(s => s.Sku, StringComparer.Ordinal);
     }
 
     /// <summary>Every SKU of the catalogue, page by page through the internal product scan (for opening stock).</summary>

@@ -231,7 +231,7 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
         db.Levels.Add(new StockLevel { Sku = item.Sku, Warehouse = Warehouse.Main, OnHand = openingStock });
         if (openingStock > 0)
         {
-            db.Movements.Add(new StockMovement { Sku = item.Sku, Warehouse = Warehouse.Main, OnHandDelta = openingStock, Kind = MovementKind.Opening, Reference = "opening stock", Actor = actor, At = item.CreatedAt });
+            db.Movements.Add(new StockMovement { Sku = item.Sku, MerchantId = item.MerchantId, Warehouse = Warehouse.Main, OnHandDelta = openingStock, Kind = MovementKind.Opening, Reference = "opening stock", Actor = actor, At = item.CreatedAt });
         }
         db.AddIntegrationEvent(new StockChanged(item.Sku, item.MerchantId, item.ProductId, openingStock, openingStock, item.Version, item.CreatedAt));
     }
@@ -247,6 +247,78 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
             """, ct);
         await db.Database.ExecuteSqlAsync($"INSERT INTO stock_levels (sku, warehouse, on_hand, reserved) VALUES ({info.Sku}, {Warehouse.Main}, 0, 0) ON CONFLICT DO NOTHING", ct);
         return await db.Items.AsNoTracking().SingleAsync(i => i.Sku == info.Sku, ct);
+    }
+
+    /// <summary>
+    /// Makes the SKU's owner the catalogue's: <paramref name="owner"/> is the catalogue's answer for the SKU now
+    /// (null: no product has it). A SKU Inventory has not heard of is created when <paramref name="createMissing"/>
+    /// and the catalogue knows it. Returns the item as it now is, or null when there is none.
+    /// </summary>
+    public async Task<StockItem?> FollowOwnerAsync(string sku, SkuInfo? owner, bool createMissing, CancellationToken ct)
+    {
+        var item = await db.Items.AsNoTracking().SingleOrDefaultAsync(i => i.Sku == sku, ct);
+        if (item is null)
+        {
+            return owner is not null && createMissing ? await EnsureItemAsync(owner, ct) : null;
+        }
+        var (merchant, product) = owner is null ? (StockItem.NoOwner, (Guid?)null) : (owner.MerchantId, (Guid?)owner.ProductId);
+        if (item.MerchantId == merchant && item.ProductId == product)
+        {
+            return item;
+        }
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await TransferAsync(sku, merchant, product, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        });
+        db.ChangeTracker.Clear();
+        return await db.Items.AsNoTracking().SingleAsync(i => i.Sku == sku, ct);
+    }
+
+    /// <summary>
+    /// Gives the SKU to <paramref name="merchant"/> (and <paramref name="product"/>) under its lock. The levels stay:
+    /// they count what the warehouses hold under the SKU, and holds for the old owner's orders stay held until those
+    /// orders ship or release. When the merchant changes, a Transfer pair moves the levels from the old owner's book
+    /// to the new one's, so each merchant's rows add up to the levels of its own time. StockChanged tells the
+    /// catalogue and search the new product.
+    /// </summary>
+    private async Task TransferAsync(string sku, Guid merchant, Guid? product, CancellationToken ct)
+    {
+        var item = (await db.Items.FromSql($"SELECT * FROM stock_items WHERE sku = {sku} FOR UPDATE").ToListAsync(ct)).Single();
+        if (item.MerchantId == merchant && item.ProductId == product)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var previous = item.MerchantId;
+        logger.LogInformation("The catalogue moved {Sku} from merchant {From} (product {FromProduct}) to merchant {To} (product {ToProduct})",
+            sku, previous, item.ProductId, merchant, product);
+        item.MerchantId = merchant;
+        item.ProductId = product;
+        item.Version++;
+        item.UpdatedAt = now;
+        var levels = await db.Levels.AsNoTracking().Where(l => l.Sku == sku).OrderBy(l => l.Warehouse).ToListAsync(ct);
+        if (previous != merchant)
+        {
+            foreach (var level in levels.Where(l => l.OnHand != 0 || l.Reserved != 0))
+            {
+                db.Movements.Add(new StockMovement
+                {
+                    Sku = sku, MerchantId = previous, Warehouse = level.Warehouse, OnHandDelta = -level.OnHand, ReservedDelta = -level.Reserved,
+                    Kind = MovementKind.Transfer, Reference = "the catalogue gave the SKU to another owner", Actor = "catalog", At = now,
+                });
+                db.Movements.Add(new StockMovement
+                {
+                    Sku = sku, MerchantId = merchant, Warehouse = level.Warehouse, OnHandDelta = level.OnHand, ReservedDelta = level.Reserved,
+                    Kind = MovementKind.Transfer, Reference = "taken over with the SKU from its previous owner", Actor = "catalog", At = now,
+                });
+            }
+        }
+        db.AddIntegrationEvent(new StockChanged(sku, merchant, product, levels.Sum(l => l.Available), levels.Sum(l => l.OnHand), item.Version, now));
     }
 
     /// <summary>Keeps what an external system says of a SKU when it is newer than what we have; returns whether it was.</summary>
@@ -336,7 +408,7 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
                 """, ct);
             db.Movements.Add(new StockMovement
             {
-                Sku = sku, Warehouse = c.Warehouse, OnHandDelta = c.OnHandDelta, ReservedDelta = c.ReservedDelta,
+                Sku = sku, MerchantId = item.MerchantId, Warehouse = c.Warehouse, OnHandDelta = c.OnHandDelta, ReservedDelta = c.ReservedDelta,
                 Kind = kind, Reference = reference, Actor = actor, At = now,
             });
             // Units shipped from, or counted into, a warehouse an external system keeps: that system must hear of it,

@@ -96,12 +96,18 @@ public static class NotificationEndpoints
         {
             return NoUser();
         }
+        // The stream lives as long as the token it is opened with (a token always names its expiry: the token check requires one).
+        if (!long.TryParse(user.FindFirstValue("exp"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var exp))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Token without expiry",
+                detail: "A live stream lasts as long as the access token it is opened with, and this token names no expiry (claim exp).");
+        }
         List<StackExchange.Redis.RedisChannel> channels = [LiveChannels.User(viewer.UserId)];
         if (viewer.MerchantId is { } merchantId)
         {
             channels.Add(LiveChannels.Merchant(merchantId));
         }
-        return new NotificationEventStream(channels);
+        return new NotificationEventStream(channels, viewer.UserId, DateTimeOffset.FromUnixTimeSeconds(exp));
     }
 
     static async Task<Results<Ok<NotificationLogPage>, ValidationProblem, ProblemHttpResult>> Log(

@@ -51,6 +51,9 @@ public sealed class LiveUpdateOptions
 
     /// <summary>Events a slow reader may fall behind by before its stream is closed (it reconnects and reloads the list).</summary>
     public int MaxBacklog { get; set; } = 256;
+
+    /// <summary>Live streams one user may hold open at once, over every replica; one more is refused with 429.</summary>
+    public int MaxStreamsPerUser { get; set; } = 5;
 }
 
 /// <summary>

@@ -50,7 +50,14 @@ public static class CartEndpoints
                 {
                     return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["guestCartId"] = ["guestCartId is the id the guest cart was created with."] });
                 }
-                await carts.MergeAsync(CartId.ForGuest(request.GuestCartId!), cart, PlaceOrder.MaxQuantity);
+                var merged = await carts.MergeAsync(CartId.ForGuest(request.GuestCartId!), cart, PlaceOrder.MaxQuantity);
+                if (!merged.Merged)
+                {
+                    return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Cart full",
+                        detail: $"Merging the guest cart would give this cart {merged.TotalLines} different items; a cart holds at most {CartStore.MaxLines}. " +
+                            "Nothing was merged and the guest cart is kept: remove lines from either cart and merge again.",
+                        extensions: new Dictionary<string, object?> { ["maxLines"] = CartStore.MaxLines, ["mergedLines"] = merged.TotalLines });
+                }
                 return await ReadAsync(cart, null, carts, catalog, ct);
             }));
 
@@ -136,7 +143,8 @@ public static class CartEndpoints
             var now = current?.GetValueOrDefault(i.Sku);
             var price = now?.UnitPrice ?? i.UnitPriceWhenAdded;
             var onSale = current is null || now is { IsPublished: true };
-            return new CartLineDto(i.Sku, i.ProductId, i.MerchantId, now?.Title ?? i.Title, i.Quantity, price, i.UnitPriceWhenAdded,
+            // Who sells the SKU is the catalogue's to say now, not what it said when the line was added.
+            return new CartLineDto(i.Sku, now?.ProductId ?? i.ProductId, now?.MerchantId ?? i.MerchantId, now?.Title ?? i.Title, i.Quantity, price, i.UnitPriceWhenAdded,
                 price != i.UnitPriceWhenAdded, onSale, onSale ? price * i.Quantity : 0);
         }).ToList();
         return TypedResults.Ok(new CartDto(guestId, lines, lines.Sum(l => l.LineTotal), items.FirstOrDefault()?.Currency ?? "USD",

@@ -17,6 +17,11 @@ public readonly record struct CartId(string Value)
     public static bool IsGuestId(string? value) => value is { Length: 22 } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }
 
+/// <param name="Merged">False when the merge was refused: it would have passed the line cap.</param>
+/// <param name="Lines">The guest cart's lines merged.</param>
+/// <param name="TotalLines">The buyer's cart's different items after the merge (or that the refused merge would have made).</param>
+public sealed record MergeOutcome(bool Merged, int Lines, int TotalLines);
+
 /// <summary>A line as put in the cart: what it cost then, so the cart can say when the price has moved since.</summary>
 public sealed record StoredCartItem(string Sku, int Quantity, Guid ProductId, Guid MerchantId, string Title, decimal UnitPriceWhenAdded, string Currency, DateTimeOffset AddedAt);
 
@@ -56,13 +61,21 @@ public sealed class CartStore(IConnectionMultiplexer redis)
 
     /// <summary>
     /// Adds a guest's lines to a buyer's cart (quantities add up, capped) and deletes the guest cart, in
-    /// one server-side step, so two sign-ins merging the same guest cart add it once.
+    /// one server-side step, so two sign-ins merging the same guest cart add it once. The line cap holds:
+    /// when the merged cart would have more than <see cref="MaxLines"/> different items nothing changes
+    /// (the guest cart stays, to be trimmed and merged again) and the answer is null.
     /// </summary>
-    public async Task<int> MergeAsync(CartId guest, CartId buyer, int maxQuantity)
+    public async Task<MergeOutcome> MergeAsync(CartId guest, CartId buyer, int maxQuantity)
     {
-        var merged = await Db.ScriptEvaluateAsync("""
+        var merged = (long[])(await Db.ScriptEvaluateAsync("""
             local lines = redis.call('HGETALL', KEYS[1])
-            if #lines == 0 then return 0 end
+            if #lines == 0 then return {0, 0} end
+            local added = 0
+            for i = 1, #lines, 2 do
+              if redis.call('HEXISTS', KEYS[2], lines[i]) == 0 then added = added + 1 end
+            end
+            local total = redis.call('HLEN', KEYS[2]) + added
+            if total > tonumber(ARGV[3]) then return {-1, total} end
             for i = 1, #lines, 2 do
               local incoming = cjson.decode(lines[i + 1])
               local existing = redis.call('HGET', KEYS[2], lines[i])
@@ -76,9 +89,9 @@ public sealed class CartStore(IConnectionMultiplexer redis)
             end
             redis.call('DEL', KEYS[1])
             redis.call('EXPIRE', KEYS[2], tonumber(ARGV[2]))
-            return #lines / 2
-            """, [guest.Value, buyer.Value], [maxQuantity, (long)LifetimeOf(buyer).TotalSeconds]);
-        return (int)merged;
+            return {#lines / 2, total}
+            """, [guest.Value, buyer.Value], [maxQuantity, (long)LifetimeOf(buyer).TotalSeconds, MaxLines]))!;
+        return new MergeOutcome(merged[0] >= 0, (int)Math.Max(merged[0], 0), (int)merged[1]);
     }
 
     /// <summary>After an order: what was ordered leaves the cart (a line bought in part keeps the rest).</summary>

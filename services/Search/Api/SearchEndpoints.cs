@@ -74,8 +74,16 @@ public static class SearchEndpoints
             return TypedResults.ValidationProblem(errors);
         }
         return TypedResults.Ok(await index.SearchAsync(new SearchRequest(q, page, pageSize, category, brand, minPrice, maxPrice, order, inStock,
-            Fresh: http.Headers.CacheControl.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase)), ct));
+            Fresh: MayAskFresh(http.HttpContext.User) && http.Headers.CacheControl.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase)), ct));
     }
+
+    /// <summary>
+    /// <c>Cache-Control: no-cache</c> (compute the answer afresh) is honoured for signed-in admins and merchants only:
+    /// from anyone else it is ignored, so anonymous callers cannot make every search pay in full. Nobody needs it for
+    /// freshness: a remembered answer is never older than the index it was computed from.
+    /// </summary>
+    public static bool MayAskFresh(System.Security.Claims.ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true && (user.IsAdmin() || user.MerchantId() is not null);
 
     static async Task<Results<Ok<IReadOnlyList<string>>, ValidationProblem>> Suggest(ISearchIndex index, CancellationToken ct, string? q = null, int limit = 8)
     {

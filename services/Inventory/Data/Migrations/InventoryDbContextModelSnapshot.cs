@@ -482,6 +482,10 @@ namespace Marketplace.Inventory.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("kind");
 
+                    b.Property<Guid>("MerchantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("merchant_id");
+
                     b.Property<int>("OnHandDelta")
                         .HasColumnType("integer")
                         .HasColumnName("on_hand_delta");

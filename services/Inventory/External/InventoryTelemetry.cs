@@ -1,0 +1,12 @@
+using System.Diagnostics.Metrics;
+
+namespace Marketplace.Inventory.External;
+
+/// <summary>Inventory's own metrics (ServiceDefaults exports every <c>Marketplace.*</c> meter).</summary>
+public static class InventoryTelemetry
+{
+    private static readonly Meter Meter = new("Marketplace.Inventory");
+
+    /// <summary>Webhooks refused before they were read (bad or missing signature, stale, malformed), tagged with the system.</summary>
+    public static readonly Counter<long> RejectedWebhooks = Meter.CreateCounter<long>("marketplace.inventory.webhooks_rejected");
+}

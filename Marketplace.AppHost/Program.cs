@@ -38,7 +38,8 @@ var identity = builder.AddMarketplaceProject<Projects.Marketplace_Identity>("ide
     .WithReference(identityDb).WaitFor(identityDb)
     .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
-    .WithReference(smtp).WaitFor(smtp); // address confirmations and registration notices
+    .WithReference(smtp).WaitFor(smtp) // address confirmations and registration notices
+    .WithSettingsFrom("Identity:SignInThrottle");
 
 var users = builder.AddMarketplaceProject<Projects.Marketplace_Users>("users")
     .WithReference(usersDb).WaitFor(usersDb)

@@ -137,6 +137,7 @@ app.UseIdentitySecurityHeaders();
 // Under /account so the gateway's /account route serves them on the public origin.
 app.UseStaticFiles(new StaticFileOptions { RequestPath = "/account/static" });
 app.MapDefaultEndpoints();
+app.UseUnreadableFormsAsBadRequests();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapTokenEndpoint();

@@ -37,7 +37,9 @@ var warehouse = builder.AddMarketplaceProject<Projects.Marketplace_Warehouse>("w
 var identity = builder.AddMarketplaceProject<Projects.Marketplace_Identity>("identity")
     .WithReference(identityDb).WaitFor(identityDb)
     .WithReference(redis).WaitFor(redis)
-    .WithReference(rabbitmq).WaitFor(rabbitmq);
+    .WithReference(rabbitmq).WaitFor(rabbitmq)
+    .WithReference(smtp).WaitFor(smtp) // address confirmations and registration notices
+    .WithSettingsFrom("Identity:SignInThrottle");
 
 var users = builder.AddMarketplaceProject<Projects.Marketplace_Users>("users")
     .WithReference(usersDb).WaitFor(usersDb)

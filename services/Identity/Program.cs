@@ -1,8 +1,12 @@
 using Marketplace.Identity.Api;
 using Marketplace.Identity.Data;
 using Marketplace.Identity.Domain;
+using Marketplace.Identity.Mail;
+using Marketplace.Identity.Security;
 using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
+using MassTransit;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -12,18 +16,32 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<AccountsDbContext>("identitydb");
-builder.AddMarketplaceMessaging<AccountsDbContext>();
+// Identity consumes its own account-mail requests (written to its outbox with the registration).
+builder.AddMarketplaceMessaging<AccountsDbContext>(bus => bus.AddConsumer<AccountMailConsumer>());
 builder.AddSharedDataProtection();
+builder.AddAccountMail();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<Accounts>();
+builder.Services.AddScoped<PasswordCheck>();
+builder.Services.AddSingleton<SignInThrottle>();
+builder.Services.AddOptions<SignInThrottleOptions>().BindConfiguration("Identity:SignInThrottle");
 builder.Services.AddRazorPages();
+// Every form here (sign-in, registration, the token endpoint) is small: a value over 16 KB is no one's
+// name, address or password, and fails the form read (a 400) instead of being bound and echoed back.
+builder.Services.Configure<FormOptions>(options =>
+{
+    options.ValueLengthLimit = 16 * 1024;
+    options.KeyLengthLimit = 1024;
+    options.ValueCountLimit = 100;
+});
 
 builder.Services.AddIdentity<MarketplaceUser, IdentityRole<Guid>>(options =>
     {
         options.User.RequireUniqueEmail = true;
         options.Password.RequiredLength = 8;
-        options.Lockout.MaxFailedAccessAttempts = 5;
-        options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+        // Failed passwords never lock an account (that would let anyone lock anyone out): SignInThrottle
+        // slows guessing per client address instead. An admin can still lock an account by hand.
+        options.Lockout.AllowedForNewUsers = false;
     })
     .AddEntityFrameworkStores<AccountsDbContext>()
     .AddDefaultTokenProviders();
@@ -119,6 +137,7 @@ app.UseIdentitySecurityHeaders();
 // Under /account so the gateway's /account route serves them on the public origin.
 app.UseStaticFiles(new StaticFileOptions { RequestPath = "/account/static" });
 app.MapDefaultEndpoints();
+app.UseUnreadableFormsAsBadRequests();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapTokenEndpoint();

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Marketplace.Identity.Domain;
+using Marketplace.Identity.Security;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -28,25 +29,27 @@ public static class TokenEndpoint
         UserManager<MarketplaceUser> users,
         SignInManager<MarketplaceUser> signIn,
         IOpenIddictScopeManager scopes,
-        IOpenIddictApplicationManager applications)
+        IOpenIddictApplicationManager applications,
+        PasswordCheck passwords,
+        SignInThrottle throttle)
     {
         var request = context.GetOpenIddictServerRequest()
             ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
 
         if (request.IsPasswordGrantType())
         {
-            var user = await users.FindByEmailAsync(request.Username ?? "") ?? await users.FindByNameAsync(request.Username ?? "");
+            var login = request.Username ?? "";
+            var address = context.Connection.RemoteIpAddress;
+            if (await throttle.AdmitAsync(login, address) is { } wait)
+            {
+                return TooManyAttemptsProblem(context, wait);
+            }
+            var user = await passwords.CheckAsync(login, request.Password ?? "");
             if (user is null)
             {
                 return Reject(Errors.InvalidGrant, "The user name or password is wrong.");
             }
-            var result = await signIn.CheckPasswordSignInAsync(user, request.Password ?? "", lockoutOnFailure: true);
-            if (!result.Succeeded)
-            {
-                return Reject(Errors.InvalidGrant, result.IsLockedOut
-                    ? "The account is locked after too many failed attempts; try again later."
-                    : "The user name or password is wrong.");
-            }
+            await throttle.SucceededAsync(login, address);
             var identity = await UserIdentityAsync(user, users, request.GetScopes(), scopes);
             return SignIn(identity);
         }
@@ -92,6 +95,7 @@ public static class TokenEndpoint
         identity.SetClaim(Claims.Subject, user.Id.ToString());
         identity.SetClaim(Claims.Name, string.IsNullOrWhiteSpace(user.DisplayName) ? user.Email : user.DisplayName);
         identity.SetClaim(Claims.Email, user.Email);
+        identity.SetClaim(Claims.EmailVerified, user.EmailConfirmed);
         identity.SetClaim(Claims.PreferredUsername, user.UserName);
         identity.SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
         if (user.MerchantId is { } merchantId)
@@ -105,7 +109,7 @@ public static class TokenEndpoint
         {
             // The identity token carries only what the scopes the client asked for allow.
             Claims.Name or Claims.PreferredUsername when identity.HasScope(Scopes.Profile) => [Destinations.AccessToken, Destinations.IdentityToken],
-            Claims.Email when identity.HasScope(Scopes.Email) => [Destinations.AccessToken, Destinations.IdentityToken],
+            Claims.Email or Claims.EmailVerified when identity.HasScope(Scopes.Email) => [Destinations.AccessToken, Destinations.IdentityToken],
             Claims.Role when identity.HasScope(Scopes.Roles) => [Destinations.AccessToken, Destinations.IdentityToken],
             MarketplaceClaims.MerchantId when identity.HasScope(Scopes.Roles) => [Destinations.AccessToken, Destinations.IdentityToken],
             _ => [Destinations.AccessToken],
@@ -115,6 +119,17 @@ public static class TokenEndpoint
 
     private static IResult SignIn(ClaimsIdentity identity) =>
         Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+
+    /// <summary>An RFC 7807 problem (not an OAuth error: no OAuth error code means "wait"), with Retry-After.</summary>
+    private static IResult TooManyAttemptsProblem(HttpContext context, TimeSpan wait)
+    {
+        context.Response.Headers.RetryAfter = TooManyAttempts.Seconds(wait).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Too many failed sign-in attempts",
+            detail: TooManyAttempts.Message(wait),
+            extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = TooManyAttempts.Seconds(wait) });
+    }
 
     internal static IResult Reject(string error, string description) =>
         Results.Forbid(

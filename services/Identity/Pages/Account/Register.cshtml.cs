@@ -1,15 +1,19 @@
 using System.ComponentModel.DataAnnotations;
 using Marketplace.Identity.Data;
-using Marketplace.Identity.Domain;
-using Microsoft.AspNetCore.Identity;
+using Marketplace.Identity.Security;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Marketplace.Identity.Pages.Account;
 
-/// <summary>Anyone may open a shopper account; merchant and admin accounts are made by an admin.</summary>
-public sealed class RegisterModel(Accounts accounts, SignInManager<MarketplaceUser> signIn) : PageModel
+/// <summary>
+/// Anyone may open a shopper account; merchant and admin accounts are made by an admin. Whether the
+/// address already had an account or not, a registration that passes the checks ends on the same
+/// "check your e-mail" page, and nobody is signed in by it.
+/// </summary>
+public sealed class RegisterModel(Accounts accounts) : PageModel
 {
+    /// <summary>Any value binds; one that is not a short local address is ignored (see <see cref="AccountPages.SafeReturnUrl"/>).</summary>
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
 
@@ -26,7 +30,7 @@ public sealed class RegisterModel(Accounts accounts, SignInManager<MarketplaceUs
         {
             return Page();
         }
-        var (result, user) = await accounts.OpenAsync(Input.Email!.Trim(), Input.DisplayName!.Trim(), Input.Password!, Roles.Shopper, null, ct);
+        var result = await accounts.RegisterShopperAsync(Input.Email!.Trim(), Input.DisplayName!.Trim(), Input.Password!, ct);
         if (!result.Succeeded)
         {
             foreach (var error in result.Errors)
@@ -35,14 +39,13 @@ public sealed class RegisterModel(Accounts accounts, SignInManager<MarketplaceUs
             }
             return Page();
         }
-        await signIn.SignInAsync(user!, isPersistent: false);
-        return LocalRedirect(AccountPages.SafeReturnUrl(Url, ReturnUrl));
+        return RedirectToPage("./Registered", new { returnUrl = AccountPages.SafeReturnUrl(Url, ReturnUrl) });
     }
 
     private static string FieldOf(string code) => code switch
     {
         _ when code.StartsWith("Password", StringComparison.Ordinal) => "Input.Password",
-        "DuplicateEmail" or "DuplicateUserName" or "InvalidEmail" or "InvalidUserName" => "Input.Email",
+        "InvalidEmail" or "InvalidUserName" => "Input.Email",
         _ => "",
     };
 
@@ -50,11 +53,13 @@ public sealed class RegisterModel(Accounts accounts, SignInManager<MarketplaceUs
     {
         [Required(ErrorMessage = "Tell us your name.")]
         [StringLength(100, MinimumLength = 1, ErrorMessage = "Your name can be at most 100 characters.")]
+        [PlainText]
         public string? DisplayName { get; set; }
 
         [Required(ErrorMessage = "Enter your e-mail address.")]
         [EmailAddress(ErrorMessage = "Enter a valid e-mail address.")]
-        [StringLength(256)]
+        [StringLength(256, ErrorMessage = "An e-mail address can be at most 256 characters.")]
+        [PlainText]
         public string? Email { get; set; }
 
         [Required(ErrorMessage = "Choose a password.")]
@@ -62,6 +67,7 @@ public sealed class RegisterModel(Accounts accounts, SignInManager<MarketplaceUs
         public string? Password { get; set; }
 
         [Required(ErrorMessage = "Repeat the password.")]
+        [StringLength(128, ErrorMessage = "The password must be 8 to 128 characters.")]
         [Compare(nameof(Password), ErrorMessage = "The two passwords differ.")]
         public string? ConfirmPassword { get; set; }
     }

@@ -155,6 +155,11 @@ if (builder.Configuration["ClientAddress:TrustedProxies"] is { Length: > 0 } tru
     web.WithEnvironment("ClientAddress__TrustedProxies__0", trustedProxies);
     gateway.WithEnvironment("ClientAddress__TrustedProxies__0", trustedProxies);
 }
+// A proxy in front of the web app alone (a CDN; the tests play one to stand for many visitors).
+if (builder.Configuration["ClientAddress:WebTrustedProxies"] is { Length: > 0 } webProxies)
+{
+    web.WithEnvironment("ClientAddress__TrustedProxies__1", webProxies);
+}
 
 builder.AnnounceWhenReady(web, gateway);
 

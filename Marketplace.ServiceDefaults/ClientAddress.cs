@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -42,59 +41,54 @@ public static class ClientAddress
     public const string VisitorHeader = "X-Marketplace-Client-Address";
     public const string ProxyKeyHeader = "X-Marketplace-Proxy-Key";
 
-    internal static void AddClientAddress(this IHostApplicationBuilder builder)
-    {
+    internal static void AddClientAddress(this IHostApplicationBuilder builder) =>
         builder.Services.AddOptions<ClientAddressOptions>().BindConfiguration(ClientAddressOptions.Section);
-        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ClientAddressOptions>>((forwarded, client) =>
-        {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
-            forwarded.ForwardLimit = 1;
-            // The defaults trust loopback: here every process is on loopback, so that would trust everyone.
-            forwarded.KnownIPNetworks.Clear();
-            forwarded.KnownProxies.Clear();
-            foreach (var entry in client.Value.TrustedProxies.Where(e => !string.IsNullOrWhiteSpace(e)))
-            {
-                if (entry.Contains('/', StringComparison.Ordinal))
-                {
-                    forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry.Trim()));
-                }
-                else
-                {
-                    forwarded.KnownProxies.Add(IPAddress.Parse(entry.Trim()));
-                }
-            }
-        });
-    }
 
     /// <summary>Reads the client's address from a trusted proxy, then strips what only our hops may say.</summary>
     public static IApplicationBuilder UseClientAddress(this IApplicationBuilder app)
     {
-        app.UseForwardedHeaders();
-        var key = app.ApplicationServices.GetRequiredService<IOptions<ClientAddressOptions>>().Value.ProxyKey;
-        var keyBytes = string.IsNullOrEmpty(key) ? null : Encoding.UTF8.GetBytes(key);
+        var options = app.ApplicationServices.GetRequiredService<IOptions<ClientAddressOptions>>().Value;
+        var proxies = options.TrustedProxies.Where(e => !string.IsNullOrWhiteSpace(e))
+            .Select(e => e.Contains('/', StringComparison.Ordinal) ? IPNetwork.Parse(e.Trim()) : new IPNetwork(IPAddress.Parse(e.Trim()), e.Contains(':', StringComparison.Ordinal) ? 128 : 32))
+            .ToList();
+        var keyBytes = string.IsNullOrEmpty(options.ProxyKey) ? null : Encoding.UTF8.GetBytes(options.ProxyKey);
         return app.Use((context, next) =>
         {
             var headers = context.Request.Headers;
-            if (keyBytes is not null && headers.TryGetValue(ProxyKeyHeader, out var presented) && presented.Count == 1
+            if (context.Connection.RemoteIpAddress is { } peer && proxies.Any(p => p.Contains(peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer))
+                && headers["X-Forwarded-For"].ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) is [.., var last]
+                && IPAddress.TryParse(last, out var forwarded))
+            {
+                // The entry our proxy appended; anything before it came from the client and proves nothing.
+                context.Connection.RemoteIpAddress = forwarded;
+                BelieveOrigin(context);
+            }
+            else if (keyBytes is not null && headers.TryGetValue(ProxyKeyHeader, out var presented) && presented.Count == 1
                 && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented[0] ?? ""), keyBytes)
                 && headers.TryGetValue(VisitorHeader, out var visitor) && visitor.Count == 1
                 && IPAddress.TryParse(visitor[0], out var address))
             {
                 context.Connection.RemoteIpAddress = address;
-                // Our hop (the gateway) also says which public origin the client used, e.g. for Identity's redirects.
-                if (headers["X-Forwarded-Proto"] is [var proto] && proto is "http" or "https")
-                {
-                    context.Request.Scheme = proto;
-                }
-                if (headers["X-Forwarded-Host"] is [var host] && HostString.FromUriComponent(host!) is { HasValue: true } publicHost)
-                {
-                    context.Request.Host = publicHost;
-                }
+                BelieveOrigin(context);
             }
             headers.Remove(ProxyKeyHeader);
             headers.Remove(VisitorHeader);
             return next(context);
         });
+    }
+
+    /// <summary>A believed hop also says which public origin the client used, e.g. for Identity's redirects.</summary>
+    private static void BelieveOrigin(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        if (headers["X-Forwarded-Proto"] is [var proto] && proto is "http" or "https")
+        {
+            context.Request.Scheme = proto;
+        }
+        if (headers["X-Forwarded-Host"] is [var host] && HostString.FromUriComponent(host!) is { HasValue: true } publicHost)
+        {
+            context.Request.Host = publicHost;
+        }
     }
 
     /// <summary>The headers one of our hops adds to a request it makes for <paramref name="client"/>.</summary>

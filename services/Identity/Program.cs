@@ -20,7 +20,6 @@ builder.AddServiceDatabase<AccountsDbContext>("identitydb");
 builder.AddMarketplaceMessaging<AccountsDbContext>(bus => bus.AddConsumer<AccountMailConsumer>());
 builder.AddSharedDataProtection();
 builder.AddAccountMail();
-builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<Accounts>();
 builder.Services.AddScoped<PasswordCheck>();
 builder.Services.AddSingleton<SignInThrottle>();
@@ -121,23 +120,16 @@ builder.Services.AddOpenIddict()
 
 builder.Services.AddAuthorization();
 
-// Requests arrive through the Gateway; its X-Forwarded-* headers give the public issuer address.
-builder.Services.Configure<ForwardedHeadersOptions>(options =>
-    options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
-
 var app = builder.Build();
 
 await app.MigrateDatabaseAsync<AccountsDbContext>();
 await IdentitySeeder.SeedAsync(app.Services, app.Environment.IsDevelopment(), CancellationToken.None);
 
-app.UseForwardedHeaders();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+// Requests arrive through the Gateway, which vouches for the client's address and the public origin (ClientAddress).
+app.UseMarketplaceDefaults();
 app.UseIdentitySecurityHeaders();
 // Under /account so the gateway's /account route serves them on the public origin.
 app.UseStaticFiles(new StaticFileOptions { RequestPath = "/account/static" });
-app.MapDefaultEndpoints();
-app.UseUnreadableFormsAsBadRequests();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapTokenEndpoint();

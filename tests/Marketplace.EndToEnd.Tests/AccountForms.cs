@@ -7,8 +7,7 @@ namespace Marketplace.EndToEnd.Tests;
 /// <summary>
 /// A browser-like visitor of Identity's account pages: keeps cookies, reads each form's antiforgery token, and
 /// posts what it is told to. Through the gateway by default; straight to Identity with <paramref name="clientAddress"/>
-/// to stand for a visitor at that address (Identity believes the X-Forwarded-For of a proxy on its own network,
-/// which is how the gateway tells it the client's address).
+/// to stand for a visitor at that address (told the way the gateway tells it: with the shared proxy key).
 /// </summary>
 public sealed partial class AccountForms : IDisposable
 {
@@ -21,7 +20,7 @@ public sealed partial class AccountForms : IDisposable
         _client = new HttpClient(handler) { BaseAddress = fixture.App.GetEndpoint(clientAddress is null ? "gateway" : "identity", "http") };
         if (clientAddress is not null)
         {
-            _client.DefaultRequestHeaders.Add("X-Forwarded-For", clientAddress);
+            fixture.ActFor(_client.DefaultRequestHeaders, clientAddress);
         }
     }
 

@@ -53,7 +53,9 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
              "--Inventory:External:Systems:northwind:BreakDuration=00:00:03",
              "--Inventory:External:Systems:northwind:RetryMaxDelay=00:00:02",
              "--Inventory:External:Systems:northwind:CsvPollInterval=00:00:00",
-             "--Warehouse:SnapshotInterval=00:00:00"],
+             "--Warehouse:SnapshotInterval=00:00:00",
+             // The tests play a trusted edge in front of the web app, to stand for storefront visitors at many addresses.
+             "--ClientAddress:WebTrustedProxies=127.0.0.1"],
             (options, _) => options.DisableDashboard = true);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         Marketplace.AppHost.Infrastructure.TelemetryExport.WithoutTelemetryExport(builder.Resources);
@@ -212,6 +214,16 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
         var client = CreateRawClient(resource);
         client.DefaultRequestHeaders.Authorization = new("Bearer", body.RootElement.GetProperty("access_token").GetString());
         return client;
+    }
+
+    /// <summary>
+    /// Tells a service the client's address the way our gateway does: with the shared proxy key, without which no
+    /// service believes a forwarded address. Lets a test stand for clients at different addresses.
+    /// </summary>
+    public void ActFor(System.Net.Http.Headers.HttpHeaders headers, string clientAddress)
+    {
+        headers.Add(Microsoft.Extensions.Hosting.ClientAddress.VisitorHeader, clientAddress);
+        headers.Add(Microsoft.Extensions.Hosting.ClientAddress.ProxyKeyHeader, Secret("proxy-key"));
     }
 
     /// <summary>A secret the AppHost generated for this run (e.g. a service's OAuth client secret).</summary>

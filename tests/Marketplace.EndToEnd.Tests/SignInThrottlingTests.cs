@@ -24,7 +24,7 @@ public sealed class SignInThrottlingTests(MarketplaceAppFixture fixture)
                 ["username"] = user, ["password"] = password,
             }),
         };
-        request.Headers.Add("X-Forwarded-For", clientAddress);
+        fixture.ActFor(request.Headers, clientAddress);
         return await identity.SendAsync(request, Ct);
     }
 

@@ -1,3 +1,4 @@
+using Marketplace.Shared.Mail;
 using System.Text;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -38,22 +39,6 @@ public sealed class AccountMailOptions
     public TimeSpan SmtpTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }
 
-/// <summary>Where e-mail goes: <c>ConnectionStrings:smtp</c>, <c>smtp://host:port</c> (plain) or <c>smtps://user:password@host:port</c>.</summary>
-public sealed record SmtpServer(string Host, int Port, bool UseTls, string? UserName, string? Password)
-{
-    public static SmtpServer Parse(string connectionString)
-    {
-        var uri = new Uri(connectionString.StartsWith("Endpoint=", StringComparison.OrdinalIgnoreCase)
-            ? connectionString["Endpoint=".Length..]
-            : connectionString);
-        var useTls = uri.Scheme.Equals("smtps", StringComparison.OrdinalIgnoreCase);
-        var credentials = Uri.UnescapeDataString(uri.UserInfo).Split(':', 2);
-        return new SmtpServer(uri.Host, uri.IsDefaultPort || uri.Port < 0 ? (useTls ? 465 : 25) : uri.Port, useTls,
-            credentials is [{ Length: > 0 } user, _] ? user : null,
-            credentials is [{ Length: > 0 }, var secret] ? secret : null);
-    }
-}
-
 /// <summary>
 /// Sends the account mails. A failed send throws, so the message is retried and finally lands in the
 /// error queue; an account that no longer exists, or an address confirmed meanwhile, is skipped by rule.
@@ -63,7 +48,7 @@ public sealed record SmtpServer(string Host, int Port, bool UseTls, string? User
 public sealed class AccountMailConsumer(
     AccountsDbContext db,
     UserManager<MarketplaceUser> users,
-    SmtpServer smtp,
+    SmtpEndpoint smtp,
     IOptions<AccountMailOptions> options,
     IConfiguration configuration,
     ILogger<AccountMailConsumer> logger) : IdempotentConsumer<AccountMailRequested, AccountsDbContext>(db, logger)
@@ -147,7 +132,7 @@ public static class AccountMailExtensions
     public static IHostApplicationBuilder AddAccountMail(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AccountMailOptions>().BindConfiguration("Identity:Mail");
-        builder.Services.AddSingleton(sp => SmtpServer.Parse(
+        builder.Services.AddSingleton(sp => SmtpEndpoint.Parse(
             sp.GetRequiredService<IConfiguration>().GetConnectionString("smtp")
             ?? throw new InvalidOperationException("Connection string 'smtp' is missing: the AppHost provides it with WithReference(smtp).")));
         return builder;

@@ -1,3 +1,4 @@
+using Marketplace.Shared.Mail;
 using System.Diagnostics.Metrics;
 using MailKit.Net.Smtp;
 using MailKit.Security;

@@ -26,6 +26,9 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
     /// <summary>Orders one shopper may place per minute through the gateway in the tests (10 by default).</summary>
     public const int OrderPermits = 100;
 
+    /// <summary>Anonymous requests one client address may make per minute through the gateway in the tests (300 by default).</summary>
+    public const int AnonymousPermits = 1000;
+
     private readonly string _dataDir = RepositoryRoot.NewScratchDirectory("marketplace-e2e");
     private DistributedApplication? _app;
 
@@ -48,6 +51,8 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
              "--Ordering:PaymentTimeout=00:00:15",
              // The concurrency tests place many orders per shopper; the order limit itself is tested at this value.
              $"--Gateway:RateLimits:OrderPermits={OrderPermits}",
+             // Every test's anonymous calls share 127.0.0.1's bucket; ClientAddressTests exhausts a visitor's own at this value.
+             $"--Gateway:RateLimits:PerAddressPermits={AnonymousPermits}",
              // The external warehouse: a short break and retry ceiling so the outage test sees recovery soon; no
              // scheduled feed reads or snapshots, so only the tests' own calls move its stock (reconciliation is asked for).
              "--Inventory:External:Systems:northwind:BreakDuration=00:00:03",

@@ -33,8 +33,9 @@ public sealed class StockOwnershipTests(MarketplaceAppFixture fixture)
         var secondMerchantId = (await reused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("merchantId").GetString();
         Assert.NotEqual(FirstMerchantId, secondMerchantId);
 
-        // The new owner reads and changes the stock: the units counted under the SKU come with it.
-        var taken = await StockAsync(second, sku);
+        // The new owner reads and changes the stock: the units counted under the SKU come with it (once the
+        // catalogue's delete and publish events, which race this read, have both been applied).
+        var taken = await EventuallyOwnedAsync(second, sku);
         Assert.Equal(secondMerchantId, taken.GetProperty("merchantId").GetString());
         Assert.Equal(10, taken.GetProperty("onHand").GetInt32());
         using var adjusted = await second.PostAsJsonAsync($"/api/inventory/{sku}/adjustments", new { delta = 5, reason = "second merchant's delivery" }, Ct);
@@ -133,5 +134,20 @@ public sealed class StockOwnershipTests(MarketplaceAppFixture fixture)
             }
         }
         return false;
+    }
+
+    private static async Task<JsonElement> EventuallyOwnedAsync(HttpClient owner, string sku)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            using var response = await owner.GetAsync($"/api/inventory/{sku}", Ct);
+            if (response.StatusCode != HttpStatusCode.NotFound || DateTime.UtcNow > deadline)
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            }
+            await Task.Delay(250, Ct);
+        }
     }
 }

@@ -63,7 +63,7 @@ public sealed record OrderTransition(int Sequence, string? From, string To, Date
 public sealed record Order(
     Guid Id, Guid BuyerId, string Status, string Payment, decimal Total, string Currency, List<OrderLine> Lines,
     ShippingAddress ShippingAddress, string? CancelReason, int Sequence, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    List<OrderTransition>? History);
+    List<OrderTransition>? History, DateTimeOffset? HoldUntil = null);
 
 public sealed record OrderPage(List<Order> Items, long Total, int Page, int PageSize);
 

@@ -7,9 +7,12 @@ namespace Marketplace.Web.Services;
 /// A refusal or failure of the API in words a shopper or merchant can act on: the problem details'
 /// <c>detail</c> (or title) and, for validation problems, each field's messages. Never an exception's text.
 /// </summary>
-public sealed class ApiException(HttpStatusCode status, string message, IReadOnlyDictionary<string, string[]> fieldErrors) : Exception(message)
+public sealed class ApiException(HttpStatusCode status, string message, IReadOnlyDictionary<string, string[]> fieldErrors, string? title = null) : Exception(message)
 {
     public HttpStatusCode Status { get; } = status;
+
+    /// <summary>The problem's title, which names the kind of refusal ("Sold out", "Prices changed").</summary>
+    public string? Title { get; } = title;
 
     /// <summary>Messages per field, keyed by the API's JSON path (<c>title</c>, <c>variants[0].sku</c>, <c>shippingAddress.city</c>).</summary>
     public IReadOnlyDictionary<string, string[]> FieldErrors { get; } = fieldErrors;
@@ -68,7 +71,7 @@ public static class ApiProblems
             // Not problem details (a proxy's page): the status decides the words.
         }
         var message = response.StatusCode == HttpStatusCode.TooManyRequests ? Busy(response.Headers.RetryAfter) : Message(response.StatusCode, detail, title, errors);
-        return new ApiException(response.StatusCode, message, errors);
+        return new ApiException(response.StatusCode, message, errors, title);
     }
 
     /// <summary>The gateway's "too many requests" in words, with the wait it asked for.</summary>

@@ -23,7 +23,8 @@ public sealed record AdjustStockRequest(string? Warehouse, int Delta, string? Re
 
 public sealed record MovementDto(long Id, string Warehouse, int OnHandDelta, int ReservedDelta, string Kind, string? Reference, string? Actor, DateTimeOffset At);
 
-public sealed record ReserveRequest(Guid OrderId, IReadOnlyList<StockLine>? Lines, int? HoldSeconds);
+/// <param name="Reply">False when the caller takes the answer from the response and wants no StockReserved/StockReservationFailed event.</param>
+public sealed record ReserveRequest(Guid OrderId, IReadOnlyList<StockLine>? Lines, int? HoldSeconds, bool? Reply = null);
 
 /// <summary>
 /// Stock over HTTP: merchants see and change their own SKUs, admins every merchant's. Who owns a SKU is
@@ -344,7 +345,7 @@ public static class StockEndpoints
         {
             db.ChangeTracker.Clear();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var result = await book.ReserveAsync(request.OrderId, request.Lines!, clock.GetUtcNow() + hold, "internal", ct);
+            var result = await book.ReserveAsync(request.OrderId, request.Lines!, clock.GetUtcNow() + hold, request.Reply == false ? "ordering" : "internal", ct, reply: request.Reply != false);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return result;

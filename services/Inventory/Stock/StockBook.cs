@@ -24,7 +24,9 @@ public enum SettleResult
 /// <param name="Pending">Our changes it has not received yet.</param>
 public sealed record Settlement(SettleResult Result, int Before, int After, int Theirs, int Pending);
 
-public sealed record ReserveOutcome(bool Reserved, string? Reason = null, IReadOnlyList<string>? Skus = null, DateTimeOffset? HoldUntil = null);
+/// <param name="Left">For a refusal: the units still available of each SKU that was short.</param>
+public sealed record ReserveOutcome(bool Reserved, string? Reason = null, IReadOnlyList<string>? Skus = null, DateTimeOffset? HoldUntil = null,
+    IReadOnlyDictionary<string, int>? Left = null);
 
 /// <summary>
 /// Every change to stock, in the caller's transaction. A change first locks the SKU's item row (bumping
@@ -39,9 +41,10 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
 
     /// <summary>
     /// Holds every line of the order, all or nothing, and stages the reply (StockReserved or
-    /// StockReservationFailed). A second request for the same order answers as the first did.
+    /// StockReservationFailed) unless <paramref name="reply"/> is false (the caller was answered directly, as
+    /// Ordering is when it holds at the click). A second request for the same order answers as the first did.
     /// </summary>
-    public async Task<ReserveOutcome> ReserveAsync(Guid orderId, IReadOnlyList<StockLine> lines, DateTimeOffset holdUntil, string actor, CancellationToken ct)
+    public async Task<ReserveOutcome> ReserveAsync(Guid orderId, IReadOnlyList<StockLine> lines, DateTimeOffset holdUntil, string actor, CancellationToken ct, bool reply = true)
     {
         var now = clock.GetUtcNow();
         var existing = await LockReservationAsync(orderId, ct);
@@ -50,7 +53,10 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
             var outcome = existing.HoldsStock || existing.Status == ReservationStatus.Committed
                 ? new ReserveOutcome(true, HoldUntil: existing.HoldUntil ?? holdUntil)
                 : new ReserveOutcome(false, existing.Status == ReservationStatus.Failed ? existing.Reason : $"The order's stock was {existing.Status.ToString().ToLowerInvariant()} before it could be held.", []);
-            StageReply(orderId, outcome, now);
+            if (reply)
+            {
+                StageReply(orderId, outcome, now);
+            }
             return outcome;
         }
 
@@ -60,7 +66,8 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
             .OrderBy(l => l.Sku, StringComparer.Ordinal).ToList();
 
         // Cheap refusal without taking any lock: in a sold-out flash sale most requests end here.
-        var short_ = await ShortSkusAsync(wanted, ct);
+        var available = await AvailableAsync(wanted, ct);
+        var short_ = wanted.Where(l => available.GetValueOrDefault(l.Sku) < l.Quantity).Select(l => l.Sku).ToList();
         if (short_.Count == 0)
         {
             var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("Reserve runs inside the caller's transaction.");
@@ -81,18 +88,25 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
                 db.Reservations.Add(new Reservation { OrderId = orderId, Status = ReservationStatus.Held, HoldUntil = holdUntil, CreatedAt = now, UpdatedAt = now });
                 db.ReservationLines.AddRange(held);
                 var reserved = new ReserveOutcome(true, HoldUntil: holdUntil);
-                StageReply(orderId, reserved, now);
+                if (reply)
+                {
+                    StageReply(orderId, reserved, now);
+                }
                 return reserved;
             }
             // Someone took the last units between the check and the lock: undo the lines already held.
             await tx.RollbackToSavepointAsync("reserve", ct);
             db.ChangeTracker.Clear();
+            available = await AvailableAsync(wanted, ct);
         }
 
         var reason = $"Not enough stock for {string.Join(", ", short_)}.";
         db.Reservations.Add(new Reservation { OrderId = orderId, Status = ReservationStatus.Failed, Reason = reason, CreatedAt = now, UpdatedAt = now });
-        var failed = new ReserveOutcome(false, reason, short_);
-        StageReply(orderId, failed, now);
+        var failed = new ReserveOutcome(false, reason, short_, Left: short_.ToDictionary(sku => sku, sku => Math.Max(0, available.GetValueOrDefault(sku))));
+        if (reply)
+        {
+            StageReply(orderId, failed, now);
+        }
         return failed;
     }
 
@@ -101,14 +115,13 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
             ? new StockReserved(orderId, outcome.HoldUntil!.Value, now)
             : new StockReservationFailed(orderId, outcome.Reason ?? "Not enough stock.", outcome.Skus ?? [], now));
 
-    /// <summary>The SKUs whose total available stock is below what is wanted (unknown SKUs included).</summary>
-    private async Task<List<string>> ShortSkusAsync(IReadOnlyList<StockLine> wanted, CancellationToken ct)
+    /// <summary>The units available of each wanted SKU, read without a lock (an unknown SKU has none).</summary>
+    private async Task<Dictionary<string, int>> AvailableAsync(IReadOnlyList<StockLine> wanted, CancellationToken ct)
     {
         var skus = wanted.Select(l => l.Sku).ToList();
-        var available = await db.Levels.AsNoTracking().Where(l => skus.Contains(l.Sku))
+        return await db.Levels.AsNoTracking().Where(l => skus.Contains(l.Sku))
             .GroupBy(l => l.Sku).Select(g => new { Sku = g.Key, Available = g.Sum(l => l.OnHand - l.Reserved) })
             .ToDictionaryAsync(x => x.Sku, x => x.Available, ct);
-        return [.. wanted.Where(l => available.GetValueOrDefault(l.Sku) < l.Quantity).Select(l => l.Sku)];
     }
 
     /// <summary>Takes the quantity from the warehouses with the most available first; null when they do not have it together.</summary>

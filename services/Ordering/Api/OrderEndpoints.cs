@@ -16,13 +16,14 @@ public sealed record TransitionDto(int Sequence, string? From, string To, DateTi
 public sealed record OrderDto(
     Guid Id, Guid BuyerId, string Status, string Payment, decimal Total, string Currency, IReadOnlyList<OrderLineDto> Lines,
     ShippingAddress ShippingAddress, string? CancelReason, int Sequence, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    IReadOnlyList<TransitionDto>? History)
+    IReadOnlyList<TransitionDto>? History, DateTimeOffset? HoldUntil = null)
 {
     public static OrderDto From(Order o, bool includeHistory) => new(
         o.Id, o.BuyerId, o.Status.ToString(), o.Payment.ToString(), o.Total, o.Currency,
         [.. o.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal).Select(l => new OrderLineDto(l.Sku, l.ProductId, l.MerchantId, l.Title, l.Quantity, l.UnitPrice, l.Quantity * l.UnitPrice, l.ShippedAt, l.TrackingNumber))],
         o.ShippingAddress, o.CancelReason, o.Sequence, o.CreatedAt, o.UpdatedAt,
-        includeHistory ? [.. o.Transitions.OrderBy(t => t.Sequence).Select(t => new TransitionDto(t.Sequence, t.From?.ToString(), t.To.ToString(), t.At, t.Actor, t.Reason))] : null);
+        includeHistory ? [.. o.Transitions.OrderBy(t => t.Sequence).Select(t => new TransitionDto(t.Sequence, t.From?.ToString(), t.To.ToString(), t.At, t.Actor, t.Reason))] : null,
+        o.HoldUntil);
 }
 
 public sealed record OrderPage(IReadOnlyList<OrderDto> Items, long Total, int Page, int PageSize);

@@ -18,14 +18,17 @@ public sealed record OrderLineRequest(string? Sku, int Quantity);
 public sealed record AddressRequest(string? Name, string? Line1, string? Line2, string? City, string? PostalCode, string? Country);
 
 /// <summary>
-/// <c>POST /api/orders</c>. The answer is decided first (validation, current catalogue prices), then
-/// stored under the buyer's <c>Idempotency-Key</c> with an insert on its primary key in the same
+/// <c>POST /api/orders</c>. The answer is decided first (validation, current catalogue prices, and the stock
+/// hold, taken at Inventory while the buyer waits: 201 with the order AwaitingPayment and <c>holdUntil</c>, or
+/// 409 "Sold out" naming each short SKU and what it has left), then stored under the buyer's <c>Idempotency-Key</c> with an insert on its primary key in the same
 /// transaction as the order and its outbox messages. Whoever inserts first wins; a concurrent or later
 /// request with that key gets the stored answer (errors included), and one with another body gets 422.
 /// Only answers that depend on nothing transient are stored: a Catalog outage gives a 503 the client may retry.
+/// When Inventory cannot answer in time the order is still taken, as Pending, and the saga asks Inventory for the
+/// hold by message (the order id is derived from the buyer and key, so a late hold and the message hold once).
 /// </summary>
 public sealed class PlaceOrder(
-    OrderingDbContext db, CatalogPrices catalog, CartStore carts, TimeProvider clock,
+    OrderingDbContext db, CatalogPrices catalog, StockHolds holds, CartStore carts, TimeProvider clock,
     IOptions<SagaTimeouts> timeouts, IOptions<JsonOptions> json, ILogger<PlaceOrder> logger)
 {
     public const int MaxLines = 50;
@@ -60,7 +63,7 @@ public sealed class PlaceOrder(
         Answer answer;
         try
         {
-            answer = await DecideAsync(buyer, body, ct);
+            answer = await DecideAsync(buyer, key, body, ct);
         }
         catch (HttpRequestException e)
         {
@@ -108,7 +111,7 @@ public sealed class PlaceOrder(
         return Respond(answer.StatusCode, responseJson, answer.Order?.Id, replayed: false);
     }
 
-    private async Task<Answer> DecideAsync(Guid buyer, byte[] body, CancellationToken ct)
+    private async Task<Answer> DecideAsync(Guid buyer, string key, byte[] body, CancellationToken ct)
     {
         PlaceOrderRequest? request;
         try
@@ -148,7 +151,7 @@ public sealed class PlaceOrder(
             return Invalid(new() { ["lines"] = [$"One order is paid in one currency; these lines are priced in {string.Join(", ", currencies)}."] });
         }
 
-        var orderId = Guid.CreateVersion7();
+        var orderId = OrderIdFor(buyer, key);
         var orderLines = lines.Select(l =>
         {
             var info = prices[l.Sku!];
@@ -168,8 +171,48 @@ public sealed class PlaceOrder(
         }
         var a = request.ShippingAddress!;
         var address = new ShippingAddress(a.Name!.Trim(), a.Line1!.Trim(), string.IsNullOrWhiteSpace(a.Line2) ? null : a.Line2.Trim(), a.City!.Trim(), a.PostalCode!.Trim(), a.Country!.Trim().ToUpperInvariant());
-        var order = Order.Place(orderId, buyer, orderLines, currencies[0], request.PaymentMethod!.Trim(), address, timeouts.Value, clock.GetUtcNow());
+
+        var hold = await holds.HoldAsync(orderId, [.. orderLines.Select(l => new Marketplace.Shared.Contracts.StockLine(l.Sku, l.Quantity))], timeouts.Value.ReservationHold, ct);
+        var now = clock.GetUtcNow();
+        if (hold is { Reserved: false })
+        {
+            return SoldOut(orderLines, hold);
+        }
+        var order = hold is { Reserved: true, HoldUntil: { } until }
+            ? Order.PlaceHeld(orderId, buyer, orderLines, currencies[0], request.PaymentMethod!.Trim(), address, until, timeouts.Value, now)
+            : Order.Place(orderId, buyer, orderLines, currencies[0], request.PaymentMethod!.Trim(), address, timeouts.Value, now);
         return new Answer(StatusCodes.Status201Created, OrderDto.From(order, includeHistory: false), order);
+    }
+
+    /// <summary>The units are not there: nothing is placed, and the buyer learns which SKUs ran short and what is left.</summary>
+    private static Answer SoldOut(IReadOnlyList<OrderLine> lines, HoldAnswer hold)
+    {
+        var shortLines = lines.Where(l => hold.Skus?.Contains(l.Sku) == true)
+            .Select(l => new { sku = l.Sku, title = l.Title, requested = l.Quantity, available = hold.Left?.GetValueOrDefault(l.Sku) ?? 0 })
+            .ToList();
+        var words = string.Join("; ", shortLines.Select(l => l.available == 0 ? $"{l.title} is sold out" : $"only {l.available} of {l.title} left (you asked for {l.requested})"));
+        return new Answer(StatusCodes.Status409Conflict, new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = StatusCodes.Status409Conflict,
+            Type = SoldOutType,
+            Title = "Sold out",
+            Detail = $"Sold out: {words}. Nothing was placed and nothing will be charged.",
+            Extensions = { ["short"] = shortLines },
+        }, null);
+    }
+
+    public const string SoldOutType = "https://marketplace.test/problems/sold-out";
+
+    /// <summary>
+    /// One order id per buyer and Idempotency-Key: a retry after a lost answer (or a request racing it) asks
+    /// Inventory for the same hold, which it gives once.
+    /// </summary>
+    internal static Guid OrderIdFor(Guid buyer, string key)
+    {
+        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{buyer:N}:{key}"));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80); // version 8: name-based, our own hash
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80); // RFC 9562 variant
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
     }
 
     private static Dictionary<string, string[]> Validate(PlaceOrderRequest request)

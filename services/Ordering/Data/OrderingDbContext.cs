@@ -48,6 +48,7 @@ public sealed class OrderingDbContext(DbContextOptions<OrderingDbContext> option
             e.Navigation(o => o.Transitions).UsePropertyAccessMode(PropertyAccessMode.Field);
             e.Ignore(o => o.Outgoing);
             e.Ignore(o => o.MerchantIds);
+            e.Ignore(o => o.HoldUntil);
             e.HasIndex(o => new { o.BuyerId, o.CreatedAt });
             // The timeout worker scans only orders that wait on someone.
             e.HasIndex(o => o.DeadlineAt).HasDatabaseName("ix_orders_deadline").HasFilter("deadline_at IS NOT NULL");

@@ -56,6 +56,8 @@ public sealed class Order
     public string? CancelReason { get; private set; }
     /// <summary>When the step the order waits on gives up (stock or payment unanswered); null when waiting on nobody.</summary>
     public DateTimeOffset? DeadlineAt { get; private set; }
+    /// <summary>Until when Inventory holds the units, when the hold was taken at the click (not stored: the placement's answer carries it).</summary>
+    public DateTimeOffset? HoldUntil { get; private set; }
     /// <summary>How many moves the order has made; orders its status events for live views.</summary>
     public int Sequence { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
@@ -70,7 +72,29 @@ public sealed class Order
 
     public void ClearOutgoing() => _outgoing.Clear();
 
+    /// <summary>Placed without a hold yet (Inventory did not answer at the click): Inventory is asked to hold the stock.</summary>
     public static Order Place(Guid id, Guid buyerId, IReadOnlyList<OrderLine> lines, string currency, string paymentMethod,
+        ShippingAddress address, SagaTimeouts timeouts, DateTimeOffset now)
+    {
+        var order = Create(id, buyerId, lines, currency, paymentMethod, address, timeouts, now);
+        order._outgoing.Add(new ReserveStock(id, [.. lines.Select(l => new StockLine(l.Sku, l.Quantity))], now + timeouts.ReservationHold, now));
+        return order;
+    }
+
+    /// <summary>
+    /// Placed with its stock already held (taken while the buyer waited for the answer): the order moves on to
+    /// payment at once, and the buyer is told until when the units are theirs.
+    /// </summary>
+    public static Order PlaceHeld(Guid id, Guid buyerId, IReadOnlyList<OrderLine> lines, string currency, string paymentMethod,
+        ShippingAddress address, DateTimeOffset holdUntil, SagaTimeouts timeouts, DateTimeOffset now)
+    {
+        var order = Create(id, buyerId, lines, currency, paymentMethod, address, timeouts, now);
+        order.StockReserved(timeouts, now);
+        order.HoldUntil = holdUntil;
+        return order;
+    }
+
+    private static Order Create(Guid id, Guid buyerId, IReadOnlyList<OrderLine> lines, string currency, string paymentMethod,
         ShippingAddress address, SagaTimeouts timeouts, DateTimeOffset now)
     {
         var order = new Order
@@ -81,10 +105,8 @@ public sealed class Order
         };
         order._lines.AddRange(lines);
         order._transitions.Add(new OrderTransition { OrderId = id, Sequence = 0, To = OrderStatus.Pending, At = now, Actor = $"buyer:{buyerId}", Reason = "placed" });
-        var snapshot = order.LineSnapshots();
-        order._outgoing.Add(new OrderPlaced(id, buyerId, snapshot, order.Total, currency, now));
+        order._outgoing.Add(new OrderPlaced(id, buyerId, order.LineSnapshots(), order.Total, currency, now));
         order._outgoing.Add(new OrderStatusChanged(id, buyerId, [.. order.MerchantIds], "", nameof(OrderStatus.Pending), null, 0, now));
-        order._outgoing.Add(new ReserveStock(id, [.. lines.Select(l => new StockLine(l.Sku, l.Quantity))], now + timeouts.ReservationHold, now));
         return order;
     }
 

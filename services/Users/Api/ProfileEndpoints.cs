@@ -12,7 +12,7 @@ public sealed record ProfileDto(
     Guid UserId, string Email, string DisplayName, IReadOnlyDictionary<string, bool> EmailPreferences,
     IReadOnlyList<AddressDto> Addresses, Guid? DefaultShippingAddressId, IReadOnlyList<string> Roles);
 
-public sealed record UpdateProfileRequest(string? DisplayName, Dictionary<string, bool>? EmailPreferences);
+public sealed record UpdateProfileRequest(string? DisplayName = null, Dictionary<string, bool>? EmailPreferences = null);
 
 /// <summary>What another of our services needs to reach a user (Notification, Ordering): internal only.</summary>
 public sealed record ContactDto(Guid UserId, string Email, string DisplayName, IReadOnlyDictionary<string, bool> EmailPreferences, AddressDto? DefaultShippingAddress);

@@ -71,6 +71,7 @@ var ordering = builder.AddMarketplaceProject<Projects.Marketplace_Ordering>("ord
     .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithReference(catalog) // prices at checkout
+    .WithReference(inventory) // the hold taken while the buyer waits
     .WithSettingsFrom("Ordering");
 
 var payment = builder.AddMarketplaceProject<Projects.Marketplace_Payment>("payment")

@@ -34,18 +34,21 @@ builder.Services.AddScoped<PlaceOrder>();
 builder.Services.AddScoped<OrderChanges>();
 builder.Services.AddHostedService<OrderTimeouts>();
 builder.Services.AddHttpClient<CatalogPrices>(c => c.BaseAddress = new Uri("http://catalog")).AddServiceToken();
-// The hold at the click: the buyer waits on it, so a slow Inventory is given up on soon (the order then goes
-// Pending and the saga asks by message). Retrying is safe: a hold is keyed by the order's id.
+// The hold at the click: the buyer waits on it, so a slow Inventory is given up on (6 s an attempt, 13 s in all;
+// the order then goes Pending and the saga asks by message). Retrying is safe: a hold is keyed by the order's id.
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers: the documented way to replace ServiceDefaults' handler
-builder.Services.AddHttpClient<StockHolds>(c => c.BaseAddress = new Uri("http://inventory")).AddServiceToken()
-    .RemoveAllResilienceHandlers()
-    .AddStandardResilienceHandler(o =>
-    {
-        o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(4);
-        o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(8);
-        o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
-        o.Retry.MaxRetryAttempts = 1;
-    });
+var stockHolds = builder.Services.AddHttpClient<StockHolds>(c => c.BaseAddress = new Uri("http://inventory")).RemoveAllResilienceHandlers();
+stockHolds.AddStandardResilienceHandler(o =>
+{
+    o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(6);
+    o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(13);
+    o.Retry.MaxRetryAttempts = 1;
+    // No breaker: a burst of slow holds in a sale must not turn every later buyer's answer into "Pending";
+    // each call has its own deadline and its own fallback.
+    o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(12);
+    o.CircuitBreaker.ShouldHandle = _ => ValueTask.FromResult(false);
+});
+stockHolds.AddServiceToken();
 #pragma warning restore EXTEXP0001
 
 var app = builder.Build();

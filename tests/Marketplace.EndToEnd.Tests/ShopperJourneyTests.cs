@@ -99,7 +99,9 @@ public sealed class ShopperJourneyTests(MarketplaceAppFixture app, BrowserFixtur
         await tab.ScreenshotAsync("journey-shopper-checkout");
         await page.GetByTestId("place-order").ClickAsync();
 
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/orders/[0-9a-f-]{36}$"));
+        // Held at the click: the order page says so at once, before any payment news.
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/orders/[0-9a-f-]{36}\\?held=[0-9]+$"));
+        await Assertions.Expect(page.GetByTestId("held")).ToContainTextAsync("You got it");
         await page.EvaluateAsync("() => window.__sameDocument = true");
         var status = page.GetByTestId("order-status");
         var before = (await status.InnerTextAsync()).Trim();
@@ -110,7 +112,7 @@ public sealed class ShopperJourneyTests(MarketplaceAppFixture app, BrowserFixtur
         await tab.ScreenshotAsync("journey-shopper-order-confirmed");
         await tab.ScreenshotAsync("journey-shopper-order-confirmed-phone", JourneyPage.Phone);
 
-        var orderId = Guid.Parse(page.Url[^36..]);
+        var orderId = Guid.Parse(System.Text.RegularExpressions.Regex.Match(page.Url, "/orders/([0-9a-f-]{36})").Groups[1].Value);
         using var check = await app.ClientForAsync("shopper@marketplace.test");
         var order = await OrderAsync(check, orderId);
         Assert.Equal(119.98m, order.GetProperty("total").GetDecimal());

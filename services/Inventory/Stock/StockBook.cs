@@ -47,23 +47,36 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
     public async Task<ReserveOutcome> ReserveAsync(Guid orderId, IReadOnlyList<StockLine> lines, DateTimeOffset holdUntil, string actor, CancellationToken ct, bool reply = true)
     {
         var now = clock.GetUtcNow();
+        var wanted = lines.GroupBy(l => l.Sku, StringComparer.Ordinal)
+            .Select(g => new StockLine(g.Key, g.Sum(l => l.Quantity)))
+            // One lock order for every transaction: two orders for the same SKUs never wait on each other in a cycle.
+            .OrderBy(l => l.Sku, StringComparer.Ordinal).ToList();
         var existing = await LockReservationAsync(orderId, ct);
         if (existing is not null)
         {
-            var outcome = existing.HoldsStock || existing.Status == ReservationStatus.Committed
-                ? new ReserveOutcome(true, HoldUntil: existing.HoldUntil ?? holdUntil)
-                : new ReserveOutcome(false, existing.Status == ReservationStatus.Failed ? existing.Reason : $"The order's stock was {existing.Status.ToString().ToLowerInvariant()} before it could be held.", []);
+            ReserveOutcome outcome;
+            if (existing.HoldsStock || existing.Status == ReservationStatus.Committed)
+            {
+                outcome = new ReserveOutcome(true, HoldUntil: existing.HoldUntil ?? holdUntil);
+            }
+            else
+            {
+                // Asked again (a retry of a call that timed out): the same refusal, with what is left now.
+                var left = await AvailableAsync(wanted, ct);
+                var shortNow = wanted.Where(l => left.GetValueOrDefault(l.Sku) < l.Quantity).Select(l => l.Sku).ToList();
+                if (shortNow.Count == 0)
+                {
+                    shortNow = [.. wanted.Select(l => l.Sku)];
+                }
+                outcome = new ReserveOutcome(false, existing.Status == ReservationStatus.Failed ? existing.Reason : $"The order's stock was {existing.Status.ToString().ToLowerInvariant()} before it could be held.",
+                    shortNow, Left: shortNow.ToDictionary(sku => sku, sku => Math.Max(0, left.GetValueOrDefault(sku))));
+            }
             if (reply)
             {
                 StageReply(orderId, outcome, now);
             }
             return outcome;
         }
-
-        var wanted = lines.GroupBy(l => l.Sku, StringComparer.Ordinal)
-            .Select(g => new StockLine(g.Key, g.Sum(l => l.Quantity)))
-            // One lock order for every transaction: two orders for the same SKUs never wait on each other in a cycle.
-            .OrderBy(l => l.Sku, StringComparer.Ordinal).ToList();
 
         // Cheap refusal without taking any lock: in a sold-out flash sale most requests end here.
         var available = await AvailableAsync(wanted, ct);

@@ -91,6 +91,8 @@ public sealed class Order
         var order = Create(id, buyerId, lines, currency, paymentMethod, address, timeouts, now);
         order.StockReserved(timeouts, now);
         order.HoldUntil = holdUntil;
+        // Nobody watches an order that did not exist a moment ago: its first status news is the one the buyer was answered.
+        order._outgoing.RemoveAll(m => m is OrderStatusChanged { To: nameof(OrderStatus.Pending) });
         return order;
     }
 

@@ -13,7 +13,10 @@ namespace Marketplace.Fuzz.Tests;
 /// </summary>
 public sealed class ApiFuzzTests(FuzzApp app)
 {
-    /// <summary>Cases per operation and caller; <c>MARKETPLACE_FUZZ_SCALE</c> multiplies it (<c>eng/fuzz.sh --long</c>: 10).</summary>
+    /// <summary>
+    /// Cases per operation and caller; <c>MARKETPLACE_FUZZ_SCALE</c> multiplies it (<c>eng/fuzz.sh --long</c>: 10), the
+    /// schema's variants topped up with randomly damaged requests.
+    /// </summary>
     private const int CasesPerOperation = 20;
 
     private const int Seed = 20261207;
@@ -44,9 +47,11 @@ public sealed class ApiFuzzTests(FuzzApp app)
         }
 
         var random = new Random(Seed);
+        // The long mode tops every operation and caller up to its larger share with randomly damaged requests
+        // (the schema's own variants run out first): ten times the cases of the CI size.
         var plan = (from op in operations
                     from caller in Callers
-                    from fuzzCase in Sample(MalformedRequests.For(op).ToList(), CasesPerOperation * Scale, random)
+                    from fuzzCase in Planned(op, CasesPerOperation * Scale, random)
                     select (Caller: caller.Name, Case: fuzzCase)).ToList();
         var mustRefuse = plan.Where(p => p.Case.MustRefuse).ToList();
         var edge = plan.Where(p => !p.Case.MustRefuse).ToList();
@@ -117,6 +122,16 @@ public sealed class ApiFuzzTests(FuzzApp app)
             }
         }
         return null;
+    }
+
+    private static List<FuzzCase> Planned(ApiOperation op, int count, Random random)
+    {
+        var cases = Sample(MalformedRequests.For(op).ToList(), count, random).ToList();
+        if (Scale > 1 && cases.Count < count)
+        {
+            cases.AddRange(MalformedRequests.RandomlyDamaged(op, random, count - cases.Count));
+        }
+        return cases;
     }
 
     private static IEnumerable<FuzzCase> Sample(List<FuzzCase> cases, int count, Random random)

@@ -145,6 +145,48 @@ public static class MalformedRequests
         }
     }
 
+    /// <summary>
+    /// Requests shaped as the document says, then damaged at random (seeded): bytes of the body flipped, dropped,
+    /// doubled or replaced by JSON punctuation, NUL or 0xFF; or, for an operation without a body, random bytes in
+    /// its path and query values. A damaged body may still be valid JSON, so these are not held to
+    /// "nothing changed" — only to "never a 5xx, every refusal a problem".
+    /// </summary>
+    public static IEnumerable<FuzzCase> RandomlyDamaged(ApiOperation op, Random random, int count)
+    {
+        var body = op.JsonBody is null ? null : Encoding.UTF8.GetBytes(Example(op.JsonBody, 0).ToJsonString());
+        byte[] noise = [(byte)'{', (byte)'}', (byte)'[', (byte)']', (byte)'"', (byte)',', (byte)':', (byte)'\\', (byte)'-', (byte)'e', (byte)'9', 0x00, 0xFF, 0xC3, 0x7F];
+        for (var i = 0; i < count; i++)
+        {
+            if (body is not null)
+            {
+                var damaged = new List<byte>(body);
+                for (var edits = random.Next(1, 4); edits > 0 && damaged.Count > 0; edits--)
+                {
+                    var at = random.Next(damaged.Count);
+                    switch (random.Next(4))
+                    {
+                        case 0: damaged[at] = noise[random.Next(noise.Length)]; break;
+                        case 1: damaged.RemoveAt(at); break;
+                        case 2: damaged.Insert(at, noise[random.Next(noise.Length)]); break;
+                        default: damaged.InsertRange(at, damaged.GetRange(at, Math.Min(damaged.Count - at, random.Next(1, 32)))); break;
+                    }
+                }
+                yield return Case(op, $"body damaged at random #{i}", false, Path(op, null), [.. damaged], Json);
+            }
+            else
+            {
+                var bytes = new byte[random.Next(1, 40)];
+                random.NextBytes(bytes);
+                var raw = string.Concat(bytes.Select(b => $"%{b:X2}"));
+                var parameter = op.Parameters.Count > 0 ? op.Parameters[random.Next(op.Parameters.Count)] : null;
+                var url = parameter is { In: ParameterLocation.Path }
+                    ? Path(op, (parameter.Name, raw))
+                    : Path(op, null) + $"?{parameter?.Name ?? "q"}={raw}";
+                yield return Case(op, $"random bytes in {parameter?.Name ?? "the query"} #{i}", false, url, (string?)null, null);
+            }
+        }
+    }
+
     /// <summary>Values that are wrong for a member of this schema (as JSON text).</summary>
     private static IEnumerable<(string Flaw, string Json)> ValuesFor(JsonObject schema, bool required)
     {

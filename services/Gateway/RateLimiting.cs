@@ -39,7 +39,7 @@ public static class RateLimiting
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
-                if (IsWebhook(context.Request.Path))
+                if (IsWebhook(context))
                 {
                     return RateLimitPartition.GetNoLimiter("webhooks");
                 }
@@ -74,9 +74,12 @@ public static class RateLimiting
         return services;
     }
 
-    /// <summary>Webhook routes are limited by <see cref="WebhooksPolicy"/> alone (their own bucket per sender).</summary>
-    public static bool IsWebhook(PathString path) =>
-        path.StartsWithSegments("/api/payments/webhooks") || path.StartsWithSegments("/api/inventory/webhooks");
+    /// <summary>
+    /// Routes given <see cref="WebhooksPolicy"/> (appsettings.json) are limited by it alone: the sender's own bucket
+    /// instead of the anonymous one.
+    /// </summary>
+    private static bool IsWebhook(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == WebhooksPolicy;
 
     private static RateLimitPartition<string> Window(string key, int permits, TimeSpan window) =>
         RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions

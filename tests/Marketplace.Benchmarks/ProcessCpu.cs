@@ -8,7 +8,7 @@ namespace Marketplace.Benchmarks;
 /// </summary>
 public static class ProcessCpu
 {
-    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+    private const double TicksPerSecond = 100; // USER_HZ on Linux
 
     public static Dictionary<string, double> SnapshotMilliseconds()
     {

@@ -24,9 +24,6 @@ public enum SettleResult
 /// <param name="Pending">Our changes it has not received yet.</param>
 public sealed record Settlement(SettleResult Result, int Before, int After, int Theirs, int Pending);
 
-/// <param name="Left">For a refusal: the units still available of each SKU that was short.</param>
-public sealed record ReserveOutcome(bool Reserved, string? Reason = null, IReadOnlyList<string>? Skus = null, DateTimeOffset? HoldUntil = null,
-    IReadOnlyDictionary<string, int>? Left = null);
 
 /// <summary>
 /// Every change to stock, in the caller's transaction. A change first locks the SKU's item row (bumping

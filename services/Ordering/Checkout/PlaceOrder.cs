@@ -185,7 +185,7 @@ public sealed class PlaceOrder(
     }
 
     /// <summary>The units are not there: nothing is placed, and the buyer learns which SKUs ran short and what is left.</summary>
-    private static Answer SoldOut(IReadOnlyList<OrderLine> lines, HoldAnswer hold)
+    private static Answer SoldOut(IReadOnlyList<OrderLine> lines, Marketplace.Shared.Contracts.ReserveOutcome hold)
     {
         var shortLines = lines.Where(l => hold.Skus?.Contains(l.Sku) == true)
             .Select(l => new { sku = l.Sku, title = l.Title, requested = l.Quantity, available = hold.Left?.GetValueOrDefault(l.Sku) ?? 0 })

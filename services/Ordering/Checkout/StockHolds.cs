@@ -3,9 +3,6 @@ using Marketplace.Shared.Contracts;
 
 namespace Marketplace.Ordering.Checkout;
 
-/// <summary>Inventory's answer to a hold: held until a time, or refused with what each short SKU has left.</summary>
-public sealed record HoldAnswer(bool Reserved, string? Reason, IReadOnlyList<string>? Skus, DateTimeOffset? HoldUntil, IReadOnlyDictionary<string, int>? Left);
-
 /// <summary>
 /// Takes an order's hold at Inventory while the buyer waits (with Ordering's own service token), all lines or none.
 /// The hold is keyed by the order's id, so asking again — a retry, a second request with the same
@@ -14,7 +11,7 @@ public sealed record HoldAnswer(bool Reserved, string? Reason, IReadOnlyList<str
 public sealed class StockHolds(HttpClient http, ILogger<StockHolds> logger)
 {
     /// <summary>Inventory's answer, or null when it could not give one in time (the caller falls back to the saga).</summary>
-    public async Task<HoldAnswer?> HoldAsync(Guid orderId, IEnumerable<StockLine> lines, TimeSpan hold, CancellationToken ct)
+    public async Task<ReserveOutcome?> HoldAsync(Guid orderId, IEnumerable<StockLine> lines, TimeSpan hold, CancellationToken ct)
     {
         try
         {
@@ -22,7 +19,7 @@ public sealed class StockHolds(HttpClient http, ILogger<StockHolds> logger)
                 new { orderId, lines, holdSeconds = (int)Math.Ceiling(hold.TotalSeconds), reply = false }, ct);
             if (response.IsSuccessStatusCode)
             {
-                return await response.Content.ReadFromJsonAsync<HoldAnswer>(ct);
+                return await response.Content.ReadFromJsonAsync<ReserveOutcome>(ct);
             }
             logger.LogWarning("Inventory answered a hold for order {OrderId} with {Status}", orderId, (int)response.StatusCode);
             return null;

@@ -76,7 +76,7 @@ public sealed class Order
     public static Order Place(Guid id, Guid buyerId, IReadOnlyList<OrderLine> lines, string currency, string paymentMethod,
         ShippingAddress address, SagaTimeouts timeouts, DateTimeOffset now)
     {
-        var order = Create(id, buyerId, lines, currency, paymentMethod, address, timeouts, now);
+        var order = Create(id, buyerId, lines, currency, paymentMethod, address, timeouts, now, announcePending: true);
         order._outgoing.Add(new ReserveStock(id, [.. lines.Select(l => new StockLine(l.Sku, l.Quantity))], now + timeouts.ReservationHold, now));
         return order;
     }
@@ -88,16 +88,15 @@ public sealed class Order
     public static Order PlaceHeld(Guid id, Guid buyerId, IReadOnlyList<OrderLine> lines, string currency, string paymentMethod,
         ShippingAddress address, DateTimeOffset holdUntil, SagaTimeouts timeouts, DateTimeOffset now)
     {
-        var order = Create(id, buyerId, lines, currency, paymentMethod, address, timeouts, now);
+        // Nobody watches an order that did not exist a moment ago: its first status news is the one the buyer was answered.
+        var order = Create(id, buyerId, lines, currency, paymentMethod, address, timeouts, now, announcePending: false);
         order.StockReserved(timeouts, now);
         order.HoldUntil = holdUntil;
-        // Nobody watches an order that did not exist a moment ago: its first status news is the one the buyer was answered.
-        order._outgoing.RemoveAll(m => m is OrderStatusChanged { To: nameof(OrderStatus.Pending) });
         return order;
     }
 
     private static Order Create(Guid id, Guid buyerId, IReadOnlyList<OrderLine> lines, string currency, string paymentMethod,
-        ShippingAddress address, SagaTimeouts timeouts, DateTimeOffset now)
+        ShippingAddress address, SagaTimeouts timeouts, DateTimeOffset now, bool announcePending)
     {
         var order = new Order
         {
@@ -108,7 +107,10 @@ public sealed class Order
         order._lines.AddRange(lines);
         order._transitions.Add(new OrderTransition { OrderId = id, Sequence = 0, To = OrderStatus.Pending, At = now, Actor = $"buyer:{buyerId}", Reason = "placed" });
         order._outgoing.Add(new OrderPlaced(id, buyerId, order.LineSnapshots(), order.Total, currency, now));
-        order._outgoing.Add(new OrderStatusChanged(id, buyerId, [.. order.MerchantIds], "", nameof(OrderStatus.Pending), null, 0, now));
+        if (announcePending)
+        {
+            order._outgoing.Add(new OrderStatusChanged(id, buyerId, [.. order.MerchantIds], "", nameof(OrderStatus.Pending), null, 0, now));
+        }
         return order;
     }
 

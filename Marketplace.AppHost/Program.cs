@@ -51,11 +51,8 @@ var catalog = builder.AddMarketplaceProject<Projects.Marketplace_Catalog>("catal
     .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     // The Development catalogue seeded on first start (10,000 products unless Catalog:SeedProducts says otherwise).
-    .WithEnvironment("Catalog__SeedProducts", builder.Configuration["Catalog:SeedProducts"] ?? "10000");
-if (int.TryParse(builder.Configuration["Catalog:Replicas"], out var catalogReplicas) && catalogReplicas > 1)
-{
-    catalog.WithReplicas(catalogReplicas);
-}
+    .WithEnvironment("Catalog__SeedProducts", builder.Configuration["Catalog:SeedProducts"] ?? "10000")
+    .WithReplicasFrom("Catalog");
 
 var inventory = builder.AddMarketplaceProject<Projects.Marketplace_Inventory>("inventory")
     .WithReference(inventoryDb).WaitFor(inventoryDb)
@@ -64,7 +61,8 @@ var inventory = builder.AddMarketplaceProject<Projects.Marketplace_Inventory>("i
     .WithReference(warehouse)
     .WithEnvironment("Inventory__External__Systems__northwind__ApiKey", warehouseApiKey)
     .WithEnvironment("Inventory__External__Systems__northwind__WebhookSecret", warehouseWebhookSecret)
-    .WithSettingsFrom("Inventory");
+    .WithSettingsFrom("Inventory")
+    .WithReplicasFrom("Inventory");
 
 var ordering = builder.AddMarketplaceProject<Projects.Marketplace_Ordering>("ordering")
     .WithReference(orderingDb).WaitFor(orderingDb)
@@ -72,7 +70,8 @@ var ordering = builder.AddMarketplaceProject<Projects.Marketplace_Ordering>("ord
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithReference(catalog) // prices at checkout
     .WithReference(inventory) // the hold taken while the buyer waits
-    .WithSettingsFrom("Ordering");
+    .WithSettingsFrom("Ordering")
+    .WithReplicasFrom("Ordering");
 
 var payment = builder.AddMarketplaceProject<Projects.Marketplace_Payment>("payment")
     .WithReference(paymentDb).WaitFor(paymentDb)
@@ -80,7 +79,8 @@ var payment = builder.AddMarketplaceProject<Projects.Marketplace_Payment>("payme
     .WithReference(paymentProvider).WaitFor(paymentProvider)
     .WithEnvironment("PaymentProvider__ApiKey", providerApiKey)
     .WithEnvironment("PaymentProvider__WebhookSecret", providerWebhookSecret)
-    .WithSettingsFrom("Payment");
+    .WithSettingsFrom("Payment")
+    .WithReplicasFrom("Payment");
 
 var search = builder.AddMarketplaceProject<Projects.Marketplace_Search>("search")
     .WithReference(rabbitmq).WaitFor(rabbitmq)
@@ -113,6 +113,7 @@ else
 var gateway = builder.AddMarketplaceProject<Projects.Marketplace_Gateway>("gateway")
     .WithExternalHttpEndpoints()
     .WithSettingsFrom("Gateway")
+    .WithReplicasFrom("Gateway")
     .WithReference(identity)
     .WithReference(users)
     .WithReference(catalog)

@@ -66,4 +66,13 @@ public static class ConfigurationForwarding
         }
         return service;
     }
+
+    /// <summary>
+    /// Runs <c>{section}:Replicas</c> instances of the service when that says more than one (e.g.
+    /// <c>--Ordering:Replicas=2</c>): every service is stateless between requests, so replicas share its database and queues.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithReplicasFrom(this IResourceBuilder<ProjectResource> service, string section) =>
+        int.TryParse(service.ApplicationBuilder.Configuration[$"{section}:Replicas"], out var replicas) && replicas > 1
+            ? service.WithReplicas(replicas)
+            : service;
 }

@@ -25,6 +25,7 @@ builder.AddMarketplaceMessaging<InventoryDbContext>(x =>
 
 builder.Services.AddOptions<InventoryOptions>().BindConfiguration("Inventory");
 builder.Services.AddScoped<StockBook>();
+builder.Services.AddSingleton<HoldLanes>();
 builder.Services.AddHostedService<ReservationExpiry>();
 builder.Services.AddHttpClient<CatalogSkus>(c => c.BaseAddress = new Uri("http://catalog")).AddServiceToken();
 

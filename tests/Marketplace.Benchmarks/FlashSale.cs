@@ -26,7 +26,16 @@ public static partial class FlashSale
     /// <param name="Held">The answer carried the hold (AwaitingPayment); false when the order was taken Pending (Inventory slow).</param>
     private sealed record Placed(Buyer Buyer, Guid OrderId, long AcceptMicros, DateTimeOffset SentAt, bool Held);
 
-    public static async Task<bool> RunAsync(RunningApp app, string dataDir, int buyerCount, int units, int concurrency, int pgbenchClients)
+    /// <summary>What <c>--fault</c> can do to the app mid-sale (once a tenth of the buyers have clicked).</summary>
+    public static readonly IReadOnlyDictionary<string, Func<RunningApp, CancellationToken, Task>> Faults = new Dictionary<string, Func<RunningApp, CancellationToken, Task>>
+    {
+        ["broker-pause"] = (app, ct) => app.PauseAsync("rabbitmq", TimeSpan.FromSeconds(15), ct),
+        ["broker-restart"] = (app, ct) => app.CrashAndRestartAsync("rabbitmq", TimeSpan.FromSeconds(2), ct),
+        ["ordering-restart"] = (app, ct) => app.CrashAndRestartAsync("ordering", TimeSpan.FromSeconds(2), ct),
+        ["inventory-restart"] = (app, ct) => app.CrashAndRestartAsync("inventory", TimeSpan.FromSeconds(2), ct),
+    };
+
+    public static async Task<bool> RunAsync(RunningApp app, string dataDir, int buyerCount, int units, int concurrency, int pgbenchClients, string? fault = null)
     {
         var buyers = await BuyersAsync(app, dataDir, buyerCount);
         using var merchant = await app.ClientForAsync("merchant@marketplace.test");
@@ -44,11 +53,24 @@ public static partial class FlashSale
         var cpuBefore = ProcessCpu.SnapshotMilliseconds();
         var startedAt = DateTimeOffset.UtcNow;
         var race = Stopwatch.StartNew();
+        var clicked = 0;
+        var faultStarted = new TaskCompletionSource();
+        var faultTask = fault is null ? Task.CompletedTask : Task.Run(async () =>
+        {
+            await faultStarted.Task;
+            var at = race.Elapsed;
+            await Faults[fault](app, CancellationToken.None);
+            AnsiConsole.MarkupLine($"Fault [bold]{fault}[/]: from {at.TotalSeconds:F1} s to {race.Elapsed.TotalSeconds:F1} s into the sale (until healthy again)");
+        });
         await AnsiConsole.Progress().StartAsync(async progress =>
         {
             var task = progress.AddTask("Orders placed", maxValue: buyers.Count);
             await Parallel.ForEachAsync(buyers, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (buyer, ct) =>
             {
+                if (Interlocked.Increment(ref clicked) == Math.Max(1, buyers.Count / 10))
+                {
+                    faultStarted.TrySetResult();
+                }
                 var sentAt = DateTimeOffset.UtcNow;
                 var (status, id, held, soldOutAnswer, micros) = await PlaceWithRetriesAsync(buyer.Client, sku);
                 if (status == HttpStatusCode.Created)
@@ -73,6 +95,8 @@ public static partial class FlashSale
             });
         });
         var placingTook = race.Elapsed;
+        faultStarted.TrySetResult();
+        await faultTask;
 
         // Every accepted order must end: confirmed or cancelled with a reason.
         var orders = await SettleAsync(accepted.ToList(), TimeSpan.FromMinutes(3));
@@ -188,6 +212,8 @@ public static partial class FlashSale
             paymentMethod = "pm_card_visa",
         };
         var start = Stopwatch.GetTimestamp();
+        // A careful client keeps trying for a while (a service restarting mid-sale is back within it).
+        bool GiveUp() => Stopwatch.GetElapsedTime(start) > TimeSpan.FromSeconds(90);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -195,7 +221,7 @@ public static partial class FlashSale
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(body) };
                 request.Headers.Add("Idempotency-Key", key);
                 using var response = await client.SendAsync(request);
-                if ((int)response.StatusCode < 500 || attempt == 5)
+                if ((int)response.StatusCode < 500 || GiveUp())
                 {
                     var micros = (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
                     var answer = response.Content.Headers.ContentLength == 0 ? default : await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -207,10 +233,10 @@ public static partial class FlashSale
                     };
                 }
             }
-            catch (HttpRequestException) when (attempt < 5)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !GiveUp())
             {
             }
-            await Task.Delay(200 * attempt);
+            await Task.Delay(Math.Min(200 * attempt, 2000));
         }
     }
 
@@ -231,6 +257,11 @@ public static partial class FlashSale
                     if (response.StatusCode == HttpStatusCode.NotFound)
                     {
                         return; // lost: counted by its absence
+                    }
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        stillOpen.Add(p); // Ordering restarting: ask again
+                        return;
                     }
                     var order = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
                     latest[p.OrderId] = order;

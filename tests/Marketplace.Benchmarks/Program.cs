@@ -5,6 +5,7 @@ using Spectre.Console;
 // Benchmarks of the running system: programs that print figures (docs/benchmarks.md), never timed tests.
 //   dotnet run -c Release --project tests/Marketplace.Benchmarks -- search [--products 100000] [--rounds 4000] [--freshness 200]
 //   dotnet run -c Release --project tests/Marketplace.Benchmarks -- flash-sale [--buyers 2000] [--units 1000] [--concurrency 200] [--pgbench-clients 32]
+//       [--fault broker-pause|broker-restart|ordering-restart|inventory-restart] [--replicas N]
 var command = args.FirstOrDefault();
 var options = Options.Parse(args.Skip(1));
 switch (command)
@@ -22,14 +23,24 @@ switch (command)
     {
         var dataDir = options.String("data-dir", Path.Combine(RepositoryRoot.Path, ".data", "bench-flash-sale"));
         AnsiConsole.MarkupLine($"Flash sale: {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-        await using var app = await RunningApp.StartAsync(dataDir, ["--Catalog:SeedProducts=200", .. RunningApp.OneClientMachine]);
+        var fault = options.String("fault", "");
+        if (fault.Length > 0 && !FlashSale.Faults.ContainsKey(fault))
+        {
+            AnsiConsole.MarkupLine($"--fault is one of: {string.Join(", ", FlashSale.Faults.Keys)}");
+            return 2;
+        }
+        // --replicas N: the services a sale goes through, and the edge, N times each.
+        var replicas = options.Int("replicas", 1);
+        string[] scaled = replicas > 1 ? [.. new[] { "Ordering", "Inventory", "Payment", "Gateway" }.Select(s => $"--{s}:Replicas={replicas}")] : [];
+        AnsiConsole.MarkupLine($"Replicas of Ordering, Inventory, Payment and the gateway: {replicas}");
+        await using var app = await RunningApp.StartAsync(dataDir, ["--Catalog:SeedProducts=200", .. RunningApp.OneClientMachine, .. scaled]);
         var held = await FlashSale.RunAsync(app, dataDir, options.Int("buyers", 2000), options.Int("units", 1000),
-            options.Int("concurrency", 200), options.Int("pgbench-clients", 32));
+            options.Int("concurrency", 200), options.Int("pgbench-clients", 32), fault.Length > 0 ? fault : null);
         return held ? 0 : 1;
     }
     default:
         AnsiConsole.MarkupLine("usage: [bold]search[/] [[--products N]] [[--rounds N]] [[--freshness N]] [[--data-dir DIR]]");
-        AnsiConsole.MarkupLine("       [bold]flash-sale[/] [[--buyers N]] [[--units N]] [[--concurrency N]] [[--pgbench-clients N]] [[--data-dir DIR]]");
+        AnsiConsole.MarkupLine("       [bold]flash-sale[/] [[--buyers N]] [[--units N]] [[--concurrency N]] [[--pgbench-clients N]] [[--fault NAME]] [[--replicas N]] [[--data-dir DIR]]");
         return 2;
 }
 

@@ -1,10 +1,13 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
@@ -27,8 +30,27 @@ public sealed class RunningApp : IAsyncDisposable
     public static readonly string[] OneClientMachine = ["--Gateway:RateLimits:PerAddressPermits=100000000", "--Gateway:RateLimits:PerUserPermits=100000000"];
 
     private readonly DistributedApplication _app;
+    private readonly ConcurrentDictionary<string, ResourceEvent> _instances = new();
+    private readonly CancellationTokenSource _stopWatching = new();
 
-    private RunningApp(DistributedApplication app) => _app = app;
+    private RunningApp(DistributedApplication app)
+    {
+        _app = app;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var e in app.ResourceNotifications.WatchAsync(_stopWatching.Token))
+                {
+                    _instances[e.ResourceId] = e;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // disposed
+            }
+        });
+    }
 
     public static async Task<RunningApp> StartAsync(string dataDir, IEnumerable<string> settings)
     {
@@ -88,5 +110,98 @@ public sealed class RunningApp : IAsyncDisposable
         return client;
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    /// <summary>The running instances of a resource (its replicas' ids when it has several).</summary>
+    private List<string> Instances(string resource) =>
+        [.. _instances.Values.Where(e => e.Resource.Name == resource).Select(e => e.ResourceId).Distinct()];
+
+    private int Pid(string instance) =>
+        int.Parse((string)_instances[instance].Snapshot.Properties.Single(p => p.Name == "executable.pid").Value!, CultureInfo.InvariantCulture);
+
+    private bool IsHealthyAndRunning(string instance) =>
+        _instances.TryGetValue(instance, out var e) && e.Snapshot.State?.Text == "Running" && e.Snapshot.HealthStatus == HealthStatus.Healthy;
+
+    /// <summary>Kills every instance of the resource (its whole process tree), leaves it down, starts it again and waits until it is healthy.</summary>
+    public async Task CrashAndRestartAsync(string resource, TimeSpan downFor, CancellationToken ct)
+    {
+        var instances = Instances(resource);
+        foreach (var instance in instances)
+        {
+            using var process = Process.GetProcessById(Pid(instance));
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(ct);
+        }
+        while (instances.Any(i => _instances[i].Snapshot.State?.Text == "Running"))
+        {
+            await Task.Delay(100, ct);
+        }
+        await Task.Delay(downFor, ct);
+        var commands = _app.Services.GetRequiredService<ResourceCommandService>();
+        foreach (var instance in instances)
+        {
+            var started = await commands.ExecuteCommandAsync(instance, "resource-start", ct);
+            if (!started.Success)
+            {
+                throw new InvalidOperationException($"starting {instance}: {started.Message}");
+            }
+        }
+        while (!instances.All(IsHealthyAndRunning))
+        {
+            await Task.Delay(200, ct);
+        }
+    }
+
+    /// <summary>Stops every process of the resource (SIGSTOP to its whole tree) for a while, then lets it go on (SIGCONT): a stalled, not a dead, server.</summary>
+    public async Task PauseAsync(string resource, TimeSpan pausedFor, CancellationToken ct)
+    {
+        var tree = Instances(resource).SelectMany(i => ProcessTree(Pid(i))).ToList();
+        Signal("STOP", tree);
+        try
+        {
+            await Task.Delay(pausedFor, ct);
+        }
+        finally
+        {
+            Signal("CONT", tree);
+        }
+    }
+
+    private static void Signal(string signal, IEnumerable<int> pids)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", .. pids.Select(p => p.ToString(CultureInfo.InvariantCulture))]))!;
+        kill.WaitForExit();
+    }
+
+    /// <summary>The process and all its descendants, from /proc (parent id is field 4 of /proc/N/stat).</summary>
+    private static List<int> ProcessTree(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    parents[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                    // gone meanwhile
+                }
+            }
+        }
+        var tree = new List<int> { root };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            tree.AddRange(parents.Where(p => p.Value == tree[i]).Select(p => p.Key));
+        }
+        return tree;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopWatching.CancelAsync();
+        await _app.DisposeAsync();
+        _stopWatching.Dispose();
+    }
 }

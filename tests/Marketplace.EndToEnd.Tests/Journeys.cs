@@ -21,12 +21,20 @@ public sealed class JourneyPage(IBrowserContext context, IPage page, string web)
     public string Web => web;
     public ConcurrentQueue<string> Problems { get; } = new();
 
+    /// <summary>Everything the page said (console, navigations, failed requests), kept beside a failed journey's screenshot.</summary>
+    public ConcurrentQueue<string> Log { get; } = new();
+
     public static async Task<JourneyPage> OpenAsync(BrowserFixture browser, MarketplaceAppFixture app)
     {
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = Desktop, Height = 900 } });
         context.SetDefaultTimeout(Timeout);
         var page = await context.NewPageAsync();
         var journey = new JourneyPage(context, page, app.App.GetEndpoint("web", "http").ToString().TrimEnd('/'));
+        var started = DateTime.UtcNow;
+        void Note(string line) => journey.Log.Enqueue($"{(DateTime.UtcNow - started).TotalSeconds,8:F3}s {line}");
+        page.Console += (_, message) => Note($"console.{message.Type}: {message.Text}");
+        page.FrameNavigated += (_, frame) => Note($"navigated: {frame.Url}");
+        page.RequestFailed += (_, request) => Note($"request failed: {request.Method} {request.Url} {request.Failure}");
         page.Console += (_, message) =>
         {
             if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
@@ -81,6 +89,7 @@ public sealed class JourneyPage(IBrowserContext context, IPage page, string web)
     /// <summary>Types into the visible search box (the app bar's on wide screens, the one under it on phones) and presses Enter.</summary>
     public async Task SearchAsync(string text)
     {
+        await WaitForCircuitAsync();
         var box = page.Locator(".search-box input:visible").First;
         await box.FillAsync(text);
         // The typed text reaches the server as it is typed; give it the moment before Enter does.
@@ -112,6 +121,7 @@ public sealed class JourneyPage(IBrowserContext context, IPage page, string web)
         catch
         {
             await tab.ScreenshotAsync(name + "-FAILED", tab.Page.ViewportSize?.Width ?? Desktop);
+            await File.WriteAllLinesAsync(Path.Combine(BrowserFixture.ScreenshotDirectory, name + "-FAILED.log"), tab.Log);
             throw;
         }
         Assert.True(tab.Problems.IsEmpty, "The browser reported problems:" + Environment.NewLine + string.Join(Environment.NewLine, tab.Problems));

@@ -48,43 +48,61 @@ public sealed class MalformedMessageTests(MarketplaceAppFixture fixture)
         { "inventory", "inventory-commit-reservation", $"{Contracts}:CommitReservation" },
     };
 
-    public static TheoryData<string, string> Queues => [.. Consumers.Select(row => ((string)row.Data.Item1, (string)row.Data.Item2))];
-
-    [Theory]
-    [MemberData(nameof(Queues))]
-    public async Task Bytes_that_are_not_json_end_in_the_error_queue_and_the_service_carries_on(string service, string queue)
-    {
-        await using var connection = await ConnectAsync();
-        var messageId = Guid.NewGuid().ToString();
-        await PublishAsync(connection, queue, messageId, "{\"messageId\": not json at all"u8.ToArray());
-
-        Assert.True(await FoundInErrorQueueAsync(connection, queue, messageId, TimeSpan.FromSeconds(45)),
-            $"the unreadable message {messageId} never reached {queue}_error");
-        Assert.All(fixture.Instances(service), instance => Assert.True(fixture.IsHealthy(instance), $"{instance} is no longer healthy"));
-    }
-
-    [Theory]
-    [MemberData(nameof(Consumers))]
-    public async Task An_empty_message_of_the_right_type_is_refused_or_ignored_and_never_blocks_the_queue(string service, string queue, string messageType)
-    {
-        await using var connection = await ConnectAsync();
-        var messageId = Guid.NewGuid().ToString();
-        var envelope = $$$"""{"messageId":"{{{messageId}}}","messageType":["urn:message:{{{messageType}}}"],"message":{}}""";
-        await PublishAsync(connection, queue, messageId, Encoding.UTF8.GetBytes(envelope));
-
-        // Gone from the queue: consumed (and ignored by rule) or moved to _error after its retries.
-        var deadline = DateTime.UtcNow.AddSeconds(45);
-        uint waiting;
-        do
+    // Each test checks every consumer at once (one consumer's case would otherwise wait its turn behind the others'
+    // retries and settling time), and names every consumer that failed.
+    [Fact]
+    public Task Bytes_that_are_not_json_end_in_the_error_queue_and_the_service_carries_on() =>
+        ForEveryConsumerAsync(async (connection, service, queue, _) =>
         {
-            await Task.Delay(250, Ct);
-            await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
-            waiting = (await channel.QueueDeclarePassiveAsync(queue, Ct)).MessageCount;
-        }
-        while (waiting > 0 && DateTime.UtcNow < deadline);
-        Assert.Equal(0u, waiting);
-        await FoundInErrorQueueAsync(connection, queue, messageId, TimeSpan.FromSeconds(5));
-        Assert.All(fixture.Instances(service), instance => Assert.True(fixture.IsHealthy(instance), $"{instance} is no longer healthy"));
+            var messageId = Guid.NewGuid().ToString();
+            await PublishAsync(connection, queue, messageId, "{\"messageId\": not json at all"u8.ToArray());
+
+            Assert.True(await FoundInErrorQueueAsync(connection, queue, messageId, TimeSpan.FromSeconds(45)),
+                $"the unreadable message {messageId} never reached {queue}_error");
+            Assert.All(fixture.Instances(service), instance => Assert.True(fixture.IsHealthy(instance), $"{instance} is no longer healthy"));
+        });
+
+    [Fact]
+    public Task An_empty_message_of_the_right_type_is_refused_or_ignored_and_never_blocks_the_queue() =>
+        ForEveryConsumerAsync(async (connection, service, queue, messageType) =>
+        {
+            var messageId = Guid.NewGuid().ToString();
+            var envelope = $$$"""{"messageId":"{{{messageId}}}","messageType":["urn:message:{{{messageType}}}"],"message":{}}""";
+            await PublishAsync(connection, queue, messageId, Encoding.UTF8.GetBytes(envelope));
+
+            // Gone from the queue: consumed (and ignored by rule) or moved to _error after its retries.
+            var deadline = DateTime.UtcNow.AddSeconds(45);
+            uint waiting;
+            do
+            {
+                await Task.Delay(250, Ct);
+                await using var channel = await connection.CreateChannelAsync(cancellationToken: Ct);
+                waiting = (await channel.QueueDeclarePassiveAsync(queue, Ct)).MessageCount;
+            }
+            while (waiting > 0 && DateTime.UtcNow < deadline);
+            Assert.True(waiting == 0, $"{waiting} messages still wait on {queue}");
+            await FoundInErrorQueueAsync(connection, queue, messageId, TimeSpan.FromSeconds(5));
+            Assert.All(fixture.Instances(service), instance => Assert.True(fixture.IsHealthy(instance), $"{instance} is no longer healthy"));
+        });
+
+    /// <summary>Runs the check for every consumer's queue at the same time; fails naming each queue whose check failed, and why.</summary>
+    private async Task ForEveryConsumerAsync(Func<IConnection, string, string, string, Task> check)
+    {
+        await using var connection = await ConnectAsync();
+        var failures = await Task.WhenAll(Consumers.Select(async row =>
+        {
+            var (service, queue, messageType) = ((string)row.Data.Item1, (string)row.Data.Item2, (string)row.Data.Item3);
+            try
+            {
+                await check(connection, service, queue, messageType);
+                return null;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return $"{queue} ({service}): {e.Message}";
+            }
+        }));
+        Assert.True(failures.All(f => f is null), string.Join(Environment.NewLine, failures.Where(f => f is not null)));
     }
 
     private async Task<IConnection> ConnectAsync() =>

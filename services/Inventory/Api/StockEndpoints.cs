@@ -320,7 +320,7 @@ public static class StockEndpoints
         return TypedResults.Ok(new ReservationDto(r.OrderId, r.Status.ToString(), r.HoldUntil, r.Reason, lines));
     }
 
-    static async Task<IResult> Reserve(ReserveRequest request, InventoryDbContext db, StockBook book, Microsoft.Extensions.Options.IOptions<InventoryOptions> options, TimeProvider clock, CancellationToken ct)
+    static async Task<IResult> Reserve(ReserveRequest request, InventoryDbContext db, StockBook book, HoldLanes lanes, Microsoft.Extensions.Options.IOptions<InventoryOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.OrderId == Guid.Empty)
@@ -340,12 +340,18 @@ public static class StockEndpoints
         {
             return TypedResults.ValidationProblem(errors);
         }
+        var (until, actor, reply) = (clock.GetUtcNow() + hold, request.Reply == false ? "ordering" : "internal", request.Reply != false);
+        if (request.Lines!.Select(l => l.Sku).Distinct(StringComparer.Ordinal).ToList() is [var sku])
+        {
+            // One SKU (a flash sale's every order): queued in the SKU's lane and granted with the others waiting.
+            return TypedResults.Ok(await lanes.HoldAsync(sku, new HoldRequest(request.OrderId, request.Lines!.Sum(l => l.Quantity), until, actor, reply), ct));
+        }
         var strategy = db.Database.CreateExecutionStrategy();
         var outcome = await strategy.ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var result = await book.ReserveAsync(request.OrderId, request.Lines!, clock.GetUtcNow() + hold, request.Reply == false ? "ordering" : "internal", ct, reply: request.Reply != false);
+            var result = await book.ReserveAsync(request.OrderId, request.Lines!, until, actor, ct, reply);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return result;

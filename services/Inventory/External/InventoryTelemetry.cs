@@ -9,4 +9,7 @@ public static class InventoryTelemetry
 
     /// <summary>Webhooks refused before they were read (bad or missing signature, stale, malformed), tagged with the system.</summary>
     public static readonly Counter<long> RejectedWebhooks = Meter.CreateCounter<long>("marketplace.inventory.webhooks_rejected");
+
+    /// <summary>How many holds of one SKU one transaction granted or refused together (a hot SKU's lane batches them).</summary>
+    public static readonly Histogram<int> HoldBatchSize = Meter.CreateHistogram<int>("marketplace.inventory.hold_batch_size", unit: "{hold}");
 }

@@ -34,7 +34,8 @@ public sealed record Settlement(SettleResult Result, int Before, int After, int 
 /// </summary>
 public sealed class StockBook(InventoryDbContext db, TimeProvider clock, ExternalDirectory external, IOptions<InventoryOptions> options, ILogger<StockBook> logger)
 {
-    private sealed record LevelChange(string Warehouse, int OnHandDelta, int ReservedDelta);
+    /// <param name="Reference">The ledger row's reference when it is not the whole change's (a batch of holds: each order's own).</param>
+    private sealed record LevelChange(string Warehouse, int OnHandDelta, int ReservedDelta, string? Reference = null);
 
     /// <summary>
     /// Holds every line of the order, all or nothing, and stages the reply (StockReserved or
@@ -118,6 +119,86 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
             StageReply(orderId, failed, now);
         }
         return failed;
+    }
+
+    /// <summary>
+    /// Holds of one SKU for many orders, in one transaction and in arrival order (a lane's batch: see
+    /// <see cref="HoldLanes"/>). Answers each hold as <see cref="ReserveAsync"/> would have, one outcome per
+    /// request in the same order. Orders already known answer as they did before; when the unlocked read shows
+    /// nothing left, every new request is refused without locking the SKU; otherwise the SKU is locked once, the
+    /// holds are granted from its levels one after another while they last, each warehouse's level moves once by
+    /// the batch's sum, every granted order gets its ledger row and reservation, and one StockChanged tells the
+    /// newest level.
+    /// </summary>
+    public async Task<IReadOnlyList<ReserveOutcome>> ReserveBatchAsync(string sku, IReadOnlyList<HoldRequest> requests, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var ids = requests.Select(r => r.OrderId).Distinct().ToArray();
+        var known = (await db.Reservations.FromSql($"SELECT * FROM reservations WHERE order_id = ANY({ids}) FOR UPDATE").ToListAsync(ct))
+            .ToDictionary(r => r.OrderId);
+        var decided = new Dictionary<Guid, ReserveOutcome>();
+        var available = (await AvailableAsync([new StockLine(sku, 1)], ct)).GetValueOrDefault(sku);
+        foreach (var (id, reservation) in known)
+        {
+            decided[id] = reservation.HoldsStock || reservation.Status == ReservationStatus.Committed
+                ? new ReserveOutcome(true, HoldUntil: reservation.HoldUntil ?? requests.First(r => r.OrderId == id).HoldUntil)
+                : Refusal(reservation.Status == ReservationStatus.Failed ? reservation.Reason : $"The order's stock was {reservation.Status.ToString().ToLowerInvariant()} before it could be held.", available);
+        }
+        // The new orders, each once (a retry may sit in the same batch as its first request), in arrival order.
+        var fresh = requests.Where(r => !known.ContainsKey(r.OrderId)).DistinctBy(r => r.OrderId).ToList();
+        var granted = new Dictionary<Guid, List<LevelChange>>();
+        if (fresh.Count > 0 && available >= fresh.Min(r => r.Quantity))
+        {
+            var tx = db.Database.CurrentTransaction ?? throw new InvalidOperationException("Reserve runs inside the caller's transaction.");
+            await tx.CreateSavepointAsync("batch", ct);
+            var changes = await ChangeSkuAsync(sku, levels =>
+            {
+                var left = levels.ToDictionary(l => l.Warehouse, l => new StockLevel { Sku = sku, Warehouse = l.Warehouse, OnHand = l.OnHand, Reserved = l.Reserved });
+                foreach (var request in fresh)
+                {
+                    if (Allocate([.. left.Values], request.Quantity) is { } taken)
+                    {
+                        granted[request.OrderId] = [.. taken.Select(c => c with { Reference = request.OrderId.ToString() })];
+                        foreach (var c in taken)
+                        {
+                            left[c.Warehouse].Reserved += c.ReservedDelta;
+                        }
+                    }
+                }
+                available = left.Values.Sum(l => l.Available);
+                return granted.Count == 0 ? null : [.. granted.Values.SelectMany(c => c)];
+            }, MovementKind.Reserve, "holds", requests[0].Actor, ct);
+            if (changes is null)
+            {
+                // Nothing could be granted after all (or the SKU is unknown): leave the SKU as it was.
+                await tx.RollbackToSavepointAsync("batch", ct);
+                db.ChangeTracker.Clear();
+                granted.Clear();
+                available = (await AvailableAsync([new StockLine(sku, 1)], ct)).GetValueOrDefault(sku);
+            }
+        }
+        foreach (var request in fresh)
+        {
+            if (granted.TryGetValue(request.OrderId, out var taken))
+            {
+                db.Reservations.Add(new Reservation { OrderId = request.OrderId, Status = ReservationStatus.Held, HoldUntil = request.HoldUntil, CreatedAt = now, UpdatedAt = now });
+                db.ReservationLines.AddRange(taken.Select(c => new ReservationLine { OrderId = request.OrderId, Sku = sku, Warehouse = c.Warehouse, Quantity = c.ReservedDelta }));
+                decided[request.OrderId] = new ReserveOutcome(true, HoldUntil: request.HoldUntil);
+            }
+            else
+            {
+                var refusal = Refusal($"Not enough stock for {sku}.", available);
+                db.Reservations.Add(new Reservation { OrderId = request.OrderId, Status = ReservationStatus.Failed, Reason = refusal.Reason, CreatedAt = now, UpdatedAt = now });
+                decided[request.OrderId] = refusal;
+            }
+            if (request.Reply)
+            {
+                StageReply(request.OrderId, decided[request.OrderId], now);
+            }
+        }
+        return [.. requests.Select(r => decided[r.OrderId])];
+
+        ReserveOutcome Refusal(string? reason, int left) => new(false, reason, [sku], Left: new Dictionary<string, int> { [sku] = Math.Max(0, left) });
     }
 
     private void StageReply(Guid orderId, ReserveOutcome outcome, DateTimeOffset now) =>
@@ -423,16 +504,21 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
         {
             await db.Database.ExecuteSqlAsync($"INSERT INTO stock_levels (sku, warehouse, on_hand, reserved) VALUES ({sku}, {createMissingLevel}, 0, 0)", ct);
         }
+        // Each warehouse's level moves once, by the sum of its changes (a batch of holds writes the hot row once).
+        foreach (var w in changes.GroupBy(c => c.Warehouse, StringComparer.Ordinal))
+        {
+            var (onHandDelta, reservedDelta) = (w.Sum(c => c.OnHandDelta), w.Sum(c => c.ReservedDelta));
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE stock_levels SET on_hand = on_hand + {onHandDelta}, reserved = reserved + {reservedDelta}
+                WHERE sku = {sku} AND warehouse = {w.Key}
+                """, ct);
+        }
         foreach (var c in changes)
         {
-            await db.Database.ExecuteSqlAsync($"""
-                UPDATE stock_levels SET on_hand = on_hand + {c.OnHandDelta}, reserved = reserved + {c.ReservedDelta}
-                WHERE sku = {sku} AND warehouse = {c.Warehouse}
-                """, ct);
             db.Movements.Add(new StockMovement
             {
                 Sku = sku, MerchantId = item.MerchantId, Warehouse = c.Warehouse, OnHandDelta = c.OnHandDelta, ReservedDelta = c.ReservedDelta,
-                Kind = kind, Reference = reference, Actor = actor, At = now,
+                Kind = kind, Reference = c.Reference ?? reference, Actor = actor, At = now,
             });
             // Units shipped from, or counted into, a warehouse an external system keeps: that system must hear of it,
             // through its own outbox in this transaction (what it tells us back is not echoed to it).

@@ -7,6 +7,11 @@ using Spectre.Console;
 //   dotnet run -c Release --project tests/Marketplace.Benchmarks -- flash-sale [--buyers 2000] [--units 1000] [--concurrency 200] [--pgbench-clients 32]
 //       [--fault broker-pause|broker-restart|ordering-restart|inventory-restart] [--replicas N]
 var command = args.FirstOrDefault();
+if (Console.IsOutputRedirected)
+{
+    // Into a file, each figure stays on one line under its own name (a terminal's 80 columns would wrap the tables).
+    AnsiConsole.Profile.Width = 400;
+}
 var options = Options.Parse(args.Skip(1));
 switch (command)
 {

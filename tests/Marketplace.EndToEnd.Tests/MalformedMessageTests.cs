@@ -8,7 +8,7 @@ namespace Marketplace.EndToEnd.Tests;
 /// A message no consumer can use, put straight on each consumer's queue: bytes that are not JSON end in the queue's
 /// <c>_error</c> queue under their own MessageId (never acknowledged and dropped); an envelope of the right type
 /// whose content is empty (no ids, no lines) is either moved there too or ignored by rule, and either way the
-/// service keeps running and the queue does not stay blocked.
+/// service keeps running and the queue does not stay blocked. An unreadable message's fault is logged once with its MessageId.
 /// </summary>
 public sealed class MalformedMessageTests(MarketplaceAppFixture fixture)
 {
@@ -60,6 +60,9 @@ public sealed class MalformedMessageTests(MarketplaceAppFixture fixture)
             Assert.True(await FoundInErrorQueueAsync(connection, queue, messageId, TimeSpan.FromSeconds(45)),
                 $"the unreadable message {messageId} never reached {queue}_error");
             Assert.All(fixture.Instances(service), instance => Assert.True(fixture.IsHealthy(instance), $"{instance} is no longer healthy"));
+            // Its fault is logged once, under its MessageId (not once per retry, and not without the id).
+            var logged = await fixture.LogLinesAsync(service, messageId);
+            Assert.True(logged.Count == 1, $"{service} logged {messageId} {logged.Count} times: {string.Join(" | ", logged)}");
         });
 
     [Fact]

@@ -141,6 +141,29 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
         return text.ToString();
     }
 
+    /// <summary>The lines of every instance of <paramref name="resource"/>'s log so far that contain <paramref name="text"/>.</summary>
+    public async Task<List<string>> LogLinesAsync(string resource, string text)
+    {
+        var logs = App.Services.GetRequiredService<ResourceLoggerService>();
+        var found = new List<string>();
+        foreach (var instance in Instances(resource))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            try
+            {
+                await foreach (var batch in logs.WatchAsync(instance).WithCancellation(timeout.Token))
+                {
+                    found.AddRange(batch.Select(l => l.Content).Where(l => l.Contains(text, StringComparison.Ordinal)));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // the backlog has been read
+            }
+        }
+        return found;
+    }
+
     public bool IsHealthy(string instance) =>
         _instances.TryGetValue(instance, out var e) && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy;
 

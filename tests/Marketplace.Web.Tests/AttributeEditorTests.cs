@@ -54,6 +54,22 @@ public sealed class AttributeEditorTests : WebTestContext
     }
 
     [Fact]
+    public async Task A_value_typed_before_its_type_is_picked_is_judged_by_the_type_picked()
+    {
+        _attributes = [new AttributeModel { Name = "batteryHours" }];
+        var cut = RenderEditor();
+        Type(cut, "attribute-value", 0, "twelve");
+        Assert.Null(ErrorOf(cut, "attribute-value", 0)); // words are a fine text value
+
+        // The type arrives after the value (in the browser, the pick's round trip can be overtaken by the typing).
+        var type = cut.FindComponents<MudSelect<string>>().Single(s => s.Instance.Label == "Type");
+        await cut.InvokeAsync(() => type.Instance.ValueChanged.InvokeAsync("number"));
+
+        cut.WaitForAssertion(() => Assert.Equal("Enter a number, such as 6.1.", ErrorOf(cut, "attribute-value", 0)));
+        Assert.Equal("number", _attributes[0].Type);
+    }
+
+    [Fact]
     public void Names_must_be_valid_and_distinct()
     {
         _attributes = [new AttributeModel { Name = "colour", Value = "Red" }, new AttributeModel { Name = "size", Value = "M" }];

@@ -1,9 +1,14 @@
 using Marketplace.AppHost.Infrastructure;
 
-var builder = DistributedApplication.CreateBuilder(args);
+// --with-simulators: a published manifest also deploys the payment provider and warehouse simulators (a staging
+// environment without the real ones). A bare switch, taken out before the configuration reads the arguments.
+var withSimulatorsSwitch = args.Contains("--with-simulators");
+var builder = DistributedApplication.CreateBuilder([.. args.Where(a => a != "--with-simulators")]);
 
 var mode = builder.GetInfrastructureMode();
 var data = HostData.For(builder);
+// Run locally, the third parties are our simulators; a published manifest points at the real ones (parameters).
+var withSimulators = builder.ExecutionContext.IsRunMode || withSimulatorsSwitch;
 
 // Infrastructure: the same names in both modes (see architecture.md).
 var postgres = builder.AddMarketplacePostgres(mode, data);
@@ -18,20 +23,24 @@ var redis = builder.AddMarketplaceRedis(mode, data);
 var rabbitmq = builder.AddMarketplaceRabbitMQ(mode, data);
 var smtp = builder.AddMarketplaceSmtp(mode, data);
 
-// Third parties, simulated. The payment provider's API key and webhook signing secret are shared with Payment.
+// Third parties. The payment provider's API key and webhook signing secret are shared with Payment; the external
+// warehouse ("northwind") has an API key for our calls and a secret it signs its webhooks with.
 var providerApiKey = data.SecretParameter(builder, "payment-provider-api-key");
 var providerWebhookSecret = data.SecretParameter(builder, "payment-provider-webhook-secret");
-var paymentProvider = builder.AddMarketplaceProject<Projects.Marketplace_PaymentProvider>("payment-provider")
-    .WithEnvironment("PaymentProvider__ApiKey", providerApiKey)
-    .WithEnvironment("PaymentProvider__WebhookSecret", providerWebhookSecret)
-    .WithSettingsFrom("PaymentProvider");
-// The external warehouse ("northwind"): its API key for our calls and the secret it signs its webhooks with.
 var warehouseApiKey = data.SecretParameter(builder, "warehouse-api-key");
 var warehouseWebhookSecret = data.SecretParameter(builder, "warehouse-webhook-secret");
-var warehouse = builder.AddMarketplaceProject<Projects.Marketplace_Warehouse>("warehouse")
-    .WithEnvironment("Warehouse__ApiKey", warehouseApiKey)
-    .WithEnvironment("Warehouse__WebhookSecret", warehouseWebhookSecret)
-    .WithSettingsFrom("Warehouse");
+IResourceBuilder<ProjectResource>? paymentProvider = null, warehouse = null;
+if (withSimulators)
+{
+    paymentProvider = builder.AddMarketplaceProject<Projects.Marketplace_PaymentProvider>("payment-provider")
+        .WithEnvironment("PaymentProvider__ApiKey", providerApiKey)
+        .WithEnvironment("PaymentProvider__WebhookSecret", providerWebhookSecret)
+        .WithSettingsFrom("PaymentProvider");
+    warehouse = builder.AddMarketplaceProject<Projects.Marketplace_Warehouse>("warehouse")
+        .WithEnvironment("Warehouse__ApiKey", warehouseApiKey)
+        .WithEnvironment("Warehouse__WebhookSecret", warehouseWebhookSecret)
+        .WithSettingsFrom("Warehouse");
+}
 
 // Services.
 var identity = builder.AddMarketplaceProject<Projects.Marketplace_Identity>("identity")
@@ -50,15 +59,17 @@ var catalog = builder.AddMarketplaceProject<Projects.Marketplace_Catalog>("catal
     .WithReference(catalogDb).WaitFor(catalogDb)
     .WithReference(redis).WaitFor(redis)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
-    // The Development catalogue seeded on first start (10,000 products unless Catalog:SeedProducts says otherwise).
-    .WithEnvironment("Catalog__SeedProducts", builder.Configuration["Catalog:SeedProducts"] ?? "10000")
     .WithReplicasFrom("Catalog");
+if (builder.ExecutionContext.IsRunMode)
+{
+    // The Development catalogue seeded on first start (10,000 products unless Catalog:SeedProducts says otherwise).
+    catalog.WithEnvironment("Catalog__SeedProducts", builder.Configuration["Catalog:SeedProducts"] ?? "10000");
+}
 
 var inventory = builder.AddMarketplaceProject<Projects.Marketplace_Inventory>("inventory")
     .WithReference(inventoryDb).WaitFor(inventoryDb)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
     .WithReference(catalog) // who owns a SKU, and the catalogue's SKUs for opening stock in Development
-    .WithReference(warehouse)
     .WithEnvironment("Inventory__External__Systems__northwind__ApiKey", warehouseApiKey)
     .WithEnvironment("Inventory__External__Systems__northwind__WebhookSecret", warehouseWebhookSecret)
     .WithSettingsFrom("Inventory")
@@ -76,7 +87,6 @@ var ordering = builder.AddMarketplaceProject<Projects.Marketplace_Ordering>("ord
 var payment = builder.AddMarketplaceProject<Projects.Marketplace_Payment>("payment")
     .WithReference(paymentDb).WaitFor(paymentDb)
     .WithReference(rabbitmq).WaitFor(rabbitmq)
-    .WithReference(paymentProvider).WaitFor(paymentProvider)
     .WithEnvironment("PaymentProvider__ApiKey", providerApiKey)
     .WithEnvironment("PaymentProvider__WebhookSecret", providerWebhookSecret)
     .WithSettingsFrom("Payment")
@@ -127,9 +137,22 @@ var gateway = builder.AddMarketplaceProject<Projects.Marketplace_Gateway>("gatew
 // or directly by a service), so every validator sees one issuer.
 identity.WithEnvironment("Identity__Issuer", gateway.GetEndpoint("http"));
 
-// The provider calls us back at our public edge, as a real one would.
-paymentProvider.WithEnvironment("PaymentProvider__WebhookUrl", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/api/payments/webhooks/provider"));
-warehouse.WithEnvironment("Warehouse__WebhookUrl", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/api/inventory/webhooks/northwind"));
+if (paymentProvider is not null && warehouse is not null)
+{
+    payment.WithReference(paymentProvider).WaitFor(paymentProvider);
+    inventory.WithReference(warehouse);
+    // The simulators call us back at our public edge, as the real ones would.
+    paymentProvider.WithEnvironment("PaymentProvider__WebhookUrl", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/api/payments/webhooks/provider"));
+    warehouse.WithEnvironment("Warehouse__WebhookUrl", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/api/inventory/webhooks/northwind"));
+}
+else
+{
+    // Deployed against the real provider and warehouse: where they are is said at deployment (their webhooks are
+    // registered with them to call https://<the gateway's public host>/api/payments/webhooks/provider and
+    // /api/inventory/webhooks/northwind).
+    payment.WithEnvironment("PaymentProvider__BaseUrl", builder.AddParameter("payment-provider-url"));
+    inventory.WithEnvironment("Inventory__External__Systems__northwind__BaseUrl", builder.AddParameter("warehouse-url"));
+}
 
 var web = builder.AddMarketplaceProject<Projects.Marketplace_Web>("web")
     .WithExternalHttpEndpoints()

@@ -13,11 +13,16 @@ public enum InfrastructureMode
 public static class InfrastructureModeDetection
 {
     /// <summary>
-    /// <c>--infra host|containers</c> (or <c>MARKETPLACE_INFRA</c>) wins; otherwise containers if
-    /// <c>docker info</c> or <c>podman info</c> answers within a few seconds.
+    /// Publishing is always containers. Run locally, <c>--infra host|containers</c> (or <c>MARKETPLACE_INFRA</c>)
+    /// wins; otherwise containers if <c>docker info</c> or <c>podman info</c> answers within a few seconds.
     /// </summary>
     public static InfrastructureMode GetInfrastructureMode(this IDistributedApplicationBuilder builder)
     {
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            // A published manifest is always the cloud app model: host processes mean nothing to a cloud.
+            return InfrastructureMode.Containers;
+        }
         var requested = builder.Configuration["infra"] ?? builder.Configuration["MARKETPLACE_INFRA"];
         var mode = requested?.Trim().ToLowerInvariant() switch
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 
 namespace Marketplace.AppHost.Infrastructure;
 
@@ -6,17 +7,30 @@ public static class ProjectExtensions
 {
     /// <summary>
     /// A service project on an Aspire-allocated HTTP port, in the AppHost's environment, reported
-    /// Healthy only when its own <c>/health</c> (every dependency) says so.
+    /// Healthy only when its own <c>/health</c> (every dependency) says so; published, with readiness and liveness probes.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddMarketplaceProject<TProject>(this IDistributedApplicationBuilder builder, string name)
         where TProject : IProjectMetadata, new()
     {
         var project = builder.AddProject<TProject>(name, options => options.ExcludeLaunchProfile = true)
             .WithHttpEndpoint()
-            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
-            .WithHttpHealthCheck("/health");
-        if (!builder.ExecutionContext.IsPublishMode)
+            // Published from a developer's machine (whose launch profile says Development), a manifest still deploys Production.
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.ExecutionContext.IsPublishMode && builder.Environment.IsDevelopment()
+                ? Environments.Production
+                : builder.Environment.EnvironmentName);
+        if (builder.ExecutionContext.IsPublishMode)
         {
+            // Deployed, the platform asks the same endpoints: ready when every dependency answers, alive while the
+            // process serves (a restart does not help a database outage). A readiness probe is also the resource's
+            // health check, as WithHttpHealthCheck is when run locally.
+#pragma warning disable ASPIREPROBES001 // probes are evaluation APIs in Aspire 13; the manifest carries them to azd and Kubernetes
+            project.WithHttpProbe(ProbeType.Readiness, "/health", periodSeconds: 10, failureThreshold: 3)
+                .WithHttpProbe(ProbeType.Liveness, "/alive", initialDelaySeconds: 10, periodSeconds: 20, failureThreshold: 3);
+#pragma warning restore ASPIREPROBES001
+        }
+        else
+        {
+            project.WithHttpHealthCheck("/health");
             // Run locally, a dozen .NET processes share a few cores: a thread pool spinning while it waits for
             // work (the default) then burns the CPU the others need (a quarter of Ordering's under load here),
             // and a server GC per process multiplies heaps and GC threads. A deployment gives each service

@@ -26,7 +26,7 @@ public static partial class FlashSale
     /// <param name="Held">The answer carried the hold (AwaitingPayment); false when the order was taken Pending (Inventory slow).</param>
     private sealed record Placed(Buyer Buyer, Guid OrderId, long AcceptMicros, DateTimeOffset SentAt, bool Held);
 
-    /// <summary>What <c>--fault</c> can do to the app mid-sale (once a tenth of the buyers have clicked).</summary>
+    /// <summary>What <c>--fault</c> can do to the app mid-sale (once a tenth of the buyers have their answer).</summary>
     public static readonly IReadOnlyDictionary<string, Func<RunningApp, CancellationToken, Task>> Faults = new Dictionary<string, Func<RunningApp, CancellationToken, Task>>
     {
         ["broker-pause"] = (app, ct) => app.PauseAsync("rabbitmq", TimeSpan.FromSeconds(15), ct),
@@ -53,7 +53,7 @@ public static partial class FlashSale
         var cpuBefore = ProcessCpu.SnapshotMilliseconds();
         var startedAt = DateTimeOffset.UtcNow;
         var race = Stopwatch.StartNew();
-        var clicked = 0;
+        var answered = 0;
         var faultStarted = new TaskCompletionSource();
         var faultTask = fault is null ? Task.CompletedTask : Task.Run(async () =>
         {
@@ -67,10 +67,6 @@ public static partial class FlashSale
             var task = progress.AddTask("Orders placed", maxValue: buyers.Count);
             await Parallel.ForEachAsync(buyers, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (buyer, ct) =>
             {
-                if (Interlocked.Increment(ref clicked) == Math.Max(1, buyers.Count / 10))
-                {
-                    faultStarted.TrySetResult();
-                }
                 var sentAt = DateTimeOffset.UtcNow;
                 var (status, id, held, soldOutAnswer, micros) = await PlaceWithRetriesAsync(buyer.Client, sku);
                 if (status == HttpStatusCode.Created)
@@ -92,6 +88,10 @@ public static partial class FlashSale
                     Interlocked.Increment(ref soldOut);
                 }
                 task.Increment(1);
+                if (Interlocked.Increment(ref answered) == Math.Max(1, buyers.Count / 10))
+                {
+                    faultStarted.TrySetResult(); // mid-sale: a tenth of the buyers have their answer
+                }
             });
         });
         var placingTook = race.Elapsed;

@@ -115,7 +115,7 @@ public sealed class RunningApp : IAsyncDisposable
         [.. _instances.Values.Where(e => e.Resource.Name == resource).Select(e => e.ResourceId).Distinct()];
 
     private int Pid(string instance) =>
-        int.Parse((string)_instances[instance].Snapshot.Properties.Single(p => p.Name == "executable.pid").Value!, CultureInfo.InvariantCulture);
+        Convert.ToInt32(_instances[instance].Snapshot.Properties.Single(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
 
     private bool IsHealthyAndRunning(string instance) =>
         _instances.TryGetValue(instance, out var e) && e.Snapshot.State?.Text == "Running" && e.Snapshot.HealthStatus == HealthStatus.Healthy;

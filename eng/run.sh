@@ -11,7 +11,7 @@ fi
 # Build only when a source changed since the last build: an up-to-date check of every project costs ~40 s here.
 stamp=Marketplace.AppHost/obj/.run-build-stamp
 if [ ! -f "$stamp" ] || [ -n "$(find . \( -name .git -o -name bin -o -name obj -o -name .data -o -name node_modules \) -prune -o \
-     -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.razor' -o -name '*.json' -o -name '*.props' -o -name '*.css' -o -name '*.js' -o -name '*.svg' \) \
+     -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.razor' -o -name '*.json' -o -name '*.props' -o -name '*.targets' -o -name '*.css' -o -name '*.js' -o -name '*.svg' \) \
      -newer "$stamp" -print -quit)" ]; then
   dotnet build Marketplace.AppHost -nologo -clp:ErrorsOnly
   touch "$stamp"

@@ -140,6 +140,14 @@ public sealed partial class RequestProblems(IProblemDetailsService problems, ILo
             await next();
             return;
         }
+        // A client still sending its body when the connection closes sees the connection broken, not this answer:
+        // a body of a plausible size is read and dropped (briefly) before the connection closes. A larger one is not
+        // worth the bandwidth; its sender may then see the connection end instead.
+        var drain = length <= DrainAtMost;
+        if (drain && context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null;
+        }
         context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
         context.Response.Headers.Connection = "close";
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
@@ -152,6 +160,34 @@ public sealed partial class RequestProblems(IProblemDetailsService problems, ILo
                 Detail = $"The body is {length} bytes; at most {limit} are accepted.",
             },
         });
+        if (drain)
+        {
+            await DropBodyAsync(context);
+        }
+    }
+
+    /// <summary>The largest declared body a refusal still reads to its end, so its sender gets the refusal.</summary>
+    private const long DrainAtMost = 16 * 1024 * 1024;
+
+    private static async Task DropBodyAsync(HttpContext context)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            while (await context.Request.Body.ReadAsync(buffer, timeout.Token) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or BadHttpRequestException)
+        {
+            // The client stopped sending or is too slow: the connection closes either way.
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>

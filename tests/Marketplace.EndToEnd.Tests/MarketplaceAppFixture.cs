@@ -120,22 +120,9 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
     private async Task<string> LogsOfStoppedResourcesAsync()
     {
         var text = new System.Text.StringBuilder();
-        var logs = App.Services.GetRequiredService<ResourceLoggerService>();
         foreach (var stopped in _instances.Values.Where(e => e.Snapshot.State?.Text is "Finished" or "Exited" or "FailedToStart"))
         {
-            var lines = new List<string>();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            try
-            {
-                await foreach (var batch in logs.WatchAsync(stopped.ResourceId).WithCancellation(timeout.Token))
-                {
-                    lines.AddRange(batch.Select(l => l.Content));
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // the backlog has been read
-            }
+            var lines = await LogOfAsync(stopped.ResourceId);
             text.Append($"{Environment.NewLine}--- {stopped.ResourceId}, last lines:{Environment.NewLine}").AppendJoin(Environment.NewLine, lines.TakeLast(40));
         }
         return text.ToString();
@@ -144,24 +131,31 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
     /// <summary>The lines of every instance of <paramref name="resource"/>'s log so far that contain <paramref name="text"/>.</summary>
     public async Task<List<string>> LogLinesAsync(string resource, string text)
     {
-        var logs = App.Services.GetRequiredService<ResourceLoggerService>();
         var found = new List<string>();
         foreach (var instance in Instances(resource))
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-            try
-            {
-                await foreach (var batch in logs.WatchAsync(instance).WithCancellation(timeout.Token))
-                {
-                    found.AddRange(batch.Select(l => l.Content).Where(l => l.Contains(text, StringComparison.Ordinal)));
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // the backlog has been read
-            }
+            found.AddRange((await LogOfAsync(instance)).Where(l => l.Contains(text, StringComparison.Ordinal)));
         }
         return found;
+    }
+
+    /// <summary>An instance's log so far: the backlog the logger service replays, read for 3 s.</summary>
+    private async Task<List<string>> LogOfAsync(string instance)
+    {
+        var lines = new List<string>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        try
+        {
+            await foreach (var batch in App.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(instance).WithCancellation(timeout.Token))
+            {
+                lines.AddRange(batch.Select(l => l.Content));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the backlog has been read
+        }
+        return lines;
     }
 
     public bool IsHealthy(string instance) =>

@@ -52,12 +52,8 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
         var existing = await LockReservationAsync(orderId, ct);
         if (existing is not null)
         {
-            ReserveOutcome outcome;
-            if (existing.HoldsStock || existing.Status == ReservationStatus.Committed)
-            {
-                outcome = new ReserveOutcome(true, HoldUntil: existing.HoldUntil ?? holdUntil);
-            }
-            else
+            var outcome = GrantedBefore(existing, holdUntil);
+            if (outcome is null)
             {
                 // Asked again (a retry of a call that timed out): the same refusal, with what is left now.
                 var left = await AvailableAsync(wanted, ct);
@@ -66,8 +62,7 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
                 {
                     shortNow = [.. wanted.Select(l => l.Sku)];
                 }
-                outcome = new ReserveOutcome(false, existing.Status == ReservationStatus.Failed ? existing.Reason : $"The order's stock was {existing.Status.ToString().ToLowerInvariant()} before it could be held.",
-                    shortNow, Left: shortNow.ToDictionary(sku => sku, sku => Math.Max(0, left.GetValueOrDefault(sku))));
+                outcome = new ReserveOutcome(false, RefusedBecause(existing), shortNow, Left: shortNow.ToDictionary(sku => sku, sku => Math.Max(0, left.GetValueOrDefault(sku))));
             }
             if (reply)
             {
@@ -138,11 +133,14 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
             .ToDictionary(r => r.OrderId);
         var decided = new Dictionary<Guid, ReserveOutcome>();
         var available = (await AvailableAsync([new StockLine(sku, 1)], ct)).GetValueOrDefault(sku);
-        foreach (var (id, reservation) in known)
+        foreach (var request in requests.Where(r => known.ContainsKey(r.OrderId)).DistinctBy(r => r.OrderId))
         {
-            decided[id] = reservation.HoldsStock || reservation.Status == ReservationStatus.Committed
-                ? new ReserveOutcome(true, HoldUntil: reservation.HoldUntil ?? requests.First(r => r.OrderId == id).HoldUntil)
-                : Refusal(reservation.Status == ReservationStatus.Failed ? reservation.Reason : $"The order's stock was {reservation.Status.ToString().ToLowerInvariant()} before it could be held.", available);
+            var reservation = known[request.OrderId];
+            decided[request.OrderId] = GrantedBefore(reservation, request.HoldUntil) ?? Refusal(RefusedBecause(reservation), available);
+            if (request.Reply)
+            {
+                StageReply(request.OrderId, decided[request.OrderId], now); // as ReserveAsync answers a repeated request
+            }
         }
         // The new orders, each once (a retry may sit in the same batch as its first request), in arrival order.
         var fresh = requests.Where(r => !known.ContainsKey(r.OrderId)).DistinctBy(r => r.OrderId).ToList();
@@ -200,6 +198,13 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, Externa
 
         ReserveOutcome Refusal(string? reason, int left) => new(false, reason, [sku], Left: new Dictionary<string, int> { [sku] = Math.Max(0, left) });
     }
+
+    /// <summary>The answer to an order whose reservation exists and holds (or held) its stock; null when it was refused or given back.</summary>
+    private static ReserveOutcome? GrantedBefore(Reservation existing, DateTimeOffset holdUntil) =>
+        existing.HoldsStock || existing.Status == ReservationStatus.Committed ? new ReserveOutcome(true, HoldUntil: existing.HoldUntil ?? holdUntil) : null;
+
+    private static string? RefusedBecause(Reservation existing) =>
+        existing.Status == ReservationStatus.Failed ? existing.Reason : $"The order's stock was {existing.Status.ToString().ToLowerInvariant()} before it could be held.";
 
     private void StageReply(Guid orderId, ReserveOutcome outcome, DateTimeOffset now) =>
         db.AddIntegrationEvent(outcome.Reserved

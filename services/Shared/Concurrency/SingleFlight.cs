@@ -26,7 +26,7 @@ public class SingleFlight<TKey, TValue> where TKey : notnull
     {
         try
         {
-            return await Task.Run(fetch);
+            return await fetch();
         }
         finally
         {

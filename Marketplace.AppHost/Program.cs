@@ -123,6 +123,7 @@ else
 var gateway = builder.AddMarketplaceProject<Projects.Marketplace_Gateway>("gateway")
     .WithExternalHttpEndpoints()
     .WithSettingsFrom("Gateway")
+    .WithPortFrom("Gateway")
     .WithReplicasFrom("Gateway")
     .WithReference(identity)
     .WithReference(users)
@@ -160,13 +161,15 @@ var web = builder.AddMarketplaceProject<Projects.Marketplace_Web>("web")
     .WithReference(gateway)
     .WithWebClient(identity, gateway, data, "catalog", "inventory", "ordering", "search", "users", "notification");
 
-// Service-to-service: each service's own client, allowed only the APIs it calls (internal endpoints).
-catalog.WithServiceClient(identity, data, "inventory");
+// Service-to-service: each service's own client, allowed only the APIs its code calls (internal endpoints):
+// Inventory asks Catalog for SKUs, Ordering prices at Catalog and holds at Inventory, Search rebuilds from Catalog
+// and Inventory, Notification reads contacts at Users. Catalog and Payment call no one: they only check tokens.
 inventory.WithServiceClient(identity, data, "catalog");
-ordering.WithServiceClient(identity, data, "catalog", "inventory", "payment", "users");
-payment.WithServiceClient(identity, data, "ordering");
+ordering.WithServiceClient(identity, data, "catalog", "inventory");
 search.WithServiceClient(identity, data, "catalog", "inventory");
-notification.WithServiceClient(identity, data, "users", "ordering");
+notification.WithServiceClient(identity, data, "users");
+catalog.WithReference(identity);
+payment.WithReference(identity);
 
 // Our own hops (web → gateway → services) pass the client's address on, proven by one shared key; an ingress in front
 // of gateway and web is trusted through ClientAddress:TrustedProxies instead (docs/deploy.md).

@@ -88,6 +88,9 @@ public static class MarketplaceServiceDefaults
         // Four lines per outgoing request at Information (every price lookup, contact, provider call) cost
         // more than they tell; traces keep the calls. Configuration can still turn them back on.
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        // Polly reports every successful attempt of every resilient call at Information: one more line per call,
+        // and a console lock every request waits on. Retries and failures are Warnings and still show.
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics

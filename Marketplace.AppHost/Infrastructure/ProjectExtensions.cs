@@ -13,7 +13,9 @@ public static class ProjectExtensions
         where TProject : IProjectMetadata, new()
     {
         var project = builder.AddProject<TProject>(name, options => options.ExcludeLaunchProfile = true)
-            .WithHttpEndpoint()
+            // Run locally, each service listens on its own allocated port with no DCP proxy in front: a proxy is one more
+            // hop and one more process's CPU on every call between services. Replicas need one (WithReplicasFrom).
+            .WithHttpEndpoint(isProxied: false)
             // Published from a developer's machine (whose launch profile says Development), a manifest still deploys Production.
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.ExecutionContext.IsPublishMode && builder.Environment.IsDevelopment()
                 ? Environments.Production
@@ -85,8 +87,17 @@ public static class ConfigurationForwarding
     /// Runs <c>{section}:Replicas</c> instances of the service when that says more than one (e.g.
     /// <c>--Ordering:Replicas=2</c>): every service is stateless between requests, so replicas share its database and queues.
     /// </summary>
+    /// <summary>
+    /// A fixed public port from configuration (<c>{section}:Port</c>), for addresses that must outlive a run (bookmarks,
+    /// or the issuer of tokens a benchmark keeps between runs); otherwise Aspire picks one.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPortFrom(this IResourceBuilder<ProjectResource> service, string section) =>
+        int.TryParse(service.ApplicationBuilder.Configuration[$"{section}:Port"], out var port) && port is > 0 and < 65536
+            ? service.WithEndpoint("http", endpoint => endpoint.Port = port)
+            : service;
+
     public static IResourceBuilder<ProjectResource> WithReplicasFrom(this IResourceBuilder<ProjectResource> service, string section) =>
         int.TryParse(service.ApplicationBuilder.Configuration[$"{section}:Replicas"], out var replicas) && replicas > 1
-            ? service.WithReplicas(replicas)
+            ? service.WithEndpoint("http", endpoint => endpoint.IsProxied = true).WithReplicas(replicas)
             : service;
 }

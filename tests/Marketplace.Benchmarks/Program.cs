@@ -38,15 +38,25 @@ switch (command)
         var replicas = options.Int("replicas", 1);
         string[] scaled = replicas > 1 ? [.. new[] { "Ordering", "Inventory", "Payment", "Gateway" }.Select(s => $"--{s}:Replicas={replicas}")] : [];
         AnsiConsole.MarkupLine($"Replicas of Ordering, Inventory, Payment and the gateway: {replicas}");
-        await using var app = await RunningApp.StartAsync(dataDir, ["--Catalog:SeedProducts=200", .. RunningApp.OneClientMachine, .. scaled]);
+        await using var app = await RunningApp.StartAsync(dataDir, ["--Catalog:SeedProducts=200", .. FixedGateway(options), .. RunningApp.OneClientMachine, .. scaled]);
         var held = await FlashSale.RunAsync(app, dataDir, options.Int("buyers", 2000), options.Int("units", 1000),
             options.Int("concurrency", 200), options.Int("pgbench-clients", 32), fault.Length > 0 ? fault : null);
         return held ? 0 : 1;
     }
     default:
         AnsiConsole.MarkupLine("usage: [bold]search[/] [[--products N]] [[--rounds N]] [[--freshness N]] [[--data-dir DIR]]");
-        AnsiConsole.MarkupLine("       [bold]flash-sale[/] [[--buyers N]] [[--units N]] [[--concurrency N]] [[--pgbench-clients N]] [[--fault NAME]] [[--replicas N]] [[--data-dir DIR]]");
+        AnsiConsole.MarkupLine("       [bold]flash-sale[/] [[--buyers N]] [[--units N]] [[--concurrency N]] [[--pgbench-clients N]] [[--fault NAME]] [[--replicas N]] [[--gateway-port N]] [[--data-dir DIR]]");
         return 2;
+}
+
+internal partial class Program
+{
+    /// <summary>
+    /// The gateway on one port every run (default 18290): it is the issuer of the buyers' tokens, which are kept between
+    /// runs (a sign-in costs a password hash). The testing builder's port randomisation is turned off for that.
+    /// </summary>
+    private static string[] FixedGateway(Options options) =>
+        [$"--Gateway:Port={options.Int("gateway-port", 18290)}", RunningApp.KeepPorts];
 }
 
 internal sealed class Options(Dictionary<string, string> values)

@@ -29,6 +29,9 @@ public sealed class RunningApp : IAsyncDisposable
     /// </summary>
     public static readonly string[] OneClientMachine = ["--Gateway:RateLimits:PerAddressPermits=100000000", "--Gateway:RateLimits:PerUserPermits=100000000"];
 
+    /// <summary>A setting that keeps configured ports (such as <c>--Gateway:Port</c>) instead of the testing builder's random ones.</summary>
+    public const string KeepPorts = "--DcpPublisher:RandomizePorts=false";
+
     private readonly DistributedApplication _app;
     private readonly ConcurrentDictionary<string, ResourceEvent> _instances = new();
     private readonly CancellationTokenSource _stopWatching = new();
@@ -52,7 +55,7 @@ public sealed class RunningApp : IAsyncDisposable
         });
     }
 
-    public static async Task<RunningApp> StartAsync(string dataDir, IEnumerable<string> settings)
+    public static async Task<RunningApp> StartAsync(string dataDir, IReadOnlyCollection<string> settings)
     {
         var stopwatch = Stopwatch.StartNew();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Marketplace_AppHost>(
@@ -64,6 +67,11 @@ public sealed class RunningApp : IAsyncDisposable
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
             .AddFilter("Aspire", LogLevel.Warning)
             .AddFilter("Microsoft", LogLevel.Warning));
+        if (settings.Contains(KeepPorts))
+        {
+            // The testing builder randomises every proxied port; set here, after it, so a fixed port stays fixed.
+            builder.Configuration["DcpPublisher:RandomizePorts"] = "false";
+        }
         Marketplace.AppHost.Infrastructure.TelemetryExport.WithoutTelemetryExport(builder.Resources);
         var app = await builder.BuildAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(30));
@@ -103,10 +111,12 @@ public sealed class RunningApp : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
     }
 
-    public async Task<HttpClient> ClientForAsync(string user)
+    public async Task<HttpClient> ClientForAsync(string user) => ClientWithToken(await TokenAsync(user));
+
+    public HttpClient ClientWithToken(string token)
     {
         var client = Client();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", await TokenAsync(user));
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
         return client;
     }
 

@@ -71,8 +71,8 @@ public sealed class InternalEndpointTests(MarketplaceAppFixture fixture)
     public async Task A_service_without_the_users_scope_is_refused()
     {
         var id = await ShopperIdAsync();
-        // Catalog's client may call Inventory only: its token names no users audience.
-        using var provider = ServiceClient("catalog", "inventory", out var users);
+        // Search's client may call Catalog and Inventory only: its token names no users audience.
+        using var provider = ServiceClient("search", "catalog inventory", out var users);
 
         using var response = await users.GetAsync($"/internal/users/{id}/contact", Ct);
 
@@ -82,7 +82,7 @@ public sealed class InternalEndpointTests(MarketplaceAppFixture fixture)
     [Fact]
     public async Task A_service_cannot_ask_for_a_scope_it_was_not_granted()
     {
-        using var provider = ServiceClient("catalog", "users", out _);
+        using var provider = ServiceClient("search", "users", out _);
 
         var refused = await Assert.ThrowsAsync<HttpRequestException>(async () => await provider.GetRequiredService<ServiceTokenClient>().GetTokenAsync(Ct));
 

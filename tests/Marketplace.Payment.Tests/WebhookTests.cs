@@ -83,6 +83,24 @@ public sealed class WebhookTests(PaymentWorld world) : IClassFixture<PaymentWorl
         Assert.Equal("card_declined", declined.Reason);
     }
 
+    [Fact]
+    public async Task Async_charge_settled_by_the_providers_webhook_is_announced_once_as_captured()
+    {
+        await world.SetProviderAsync(new SimulatorSettingsUpdate(null, null, null, AsyncDelayMs: 1500, null));
+        var orderId = Guid.NewGuid();
+        await world.SendAsync(new AuthorizePayment(orderId, Guid.NewGuid(), 30m, "USD", TestCards.Async, DateTimeOffset.UtcNow, CaptureNow: true));
+        await world.PassAsync();
+        Assert.Equal(PaymentStatus.Processing, (await world.PaymentAsync(orderId))!.Status);
+
+        await PaymentWorld.EventuallyAsync(async () => (await world.PaymentAsync(orderId))!.Status == PaymentStatus.Captured,
+            "the provider's succeeded webhook settles the charge");
+        await world.PassAsync();
+
+        Assert.Equal(30m, (await world.PaymentAsync(orderId))!.CapturedAmount);
+        Assert.IsType<PaymentCaptured>(Assert.Single(await world.EventsAsync(orderId)));
+        Assert.Equal(1, (await world.ProviderLedgerAsync(orderId))!.SuccessfulCaptures);
+    }
+
     private static string EventBody(string intentId, Guid orderId, string status) =>
         JsonSerializer.Serialize(new ProviderEvent("evt_forged", "event", "payment_intent.amount_capturable_updated",
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(), new ProviderEventData(new IntentView(

@@ -109,37 +109,18 @@ public sealed class MongoOutboxOptions
 /// </summary>
 public sealed class MongoOutboxRelay(
     IMongoCollection<Product> products, IBus bus, OutboxSignal signal, TimeProvider clock, IOptions<MongoOutboxOptions> options, ILogger<MongoOutboxRelay> logger)
-    : BackgroundService
+    : LeasedBatchWorker(signal, clock, logger)
 {
     private readonly IMongoCollection<BsonDocument> _documents = products.Database.GetCollection<BsonDocument>(products.CollectionNamespace.CollectionName);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await RelayOneAsync(stoppingToken))
-                {
-                }
-                await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Publishing events kept in product documents failed; trying again");
-                await Task.Delay(options.Value.PollInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
+
+    protected override Task<bool> PassAsync(CancellationToken ct) => RelayOneAsync(ct);
 
     /// <summary>Publishes the events of one leased document; false when none waits.</summary>
     public async Task<bool> RelayOneAsync(CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = Clock.GetUtcNow().UtcDateTime;
         var document = await _documents.FindOneAndUpdateAsync(MongoOutbox.Pending(now), MongoOutbox.Claim(now + options.Value.Lease),
             new FindOneAndUpdateOptions<BsonDocument> { ReturnDocument = ReturnDocument.After }, ct);
         if (document is null)

@@ -1,5 +1,6 @@
 using Marketplace.Inventory.Data;
 using Marketplace.Inventory.Domain;
+using Marketplace.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -21,31 +22,11 @@ public sealed class InventoryOptions
 /// transaction per reservation.
 /// </summary>
 public sealed class ReservationExpiry(IServiceScopeFactory scopes, TimeProvider clock, IOptions<InventoryOptions> options, ILogger<ReservationExpiry> logger)
-    : BackgroundService
+    : LeasedBatchWorker(signal: null, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.ExpiryInterval, clock);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await ExpireOneAsync(stoppingToken))
-                {
-                }
-                await timer.WaitForNextTickAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Expiring reservations failed; trying again");
-                await Task.Delay(options.Value.ExpiryInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
+    protected override TimeSpan PollInterval => options.Value.ExpiryInterval;
+
+    protected override Task<bool> PassAsync(CancellationToken ct) => ExpireOneAsync(ct);
 
     /// <summary>Expires the oldest due hold, if any; true when it found one.</summary>
     public async Task<bool> ExpireOneAsync(CancellationToken ct)
@@ -58,7 +39,7 @@ public sealed class ReservationExpiry(IServiceScopeFactory scopes, TimeProvider 
         {
             db.ChangeTracker.Clear();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var now = clock.GetUtcNow();
+            var now = Clock.GetUtcNow();
             var due = await db.Database.SqlQuery<Guid>($"""
                 SELECT order_id AS "Value" FROM reservations
                 WHERE status = {nameof(ReservationStatus.Held)} AND hold_until <= {now}
@@ -71,7 +52,7 @@ public sealed class ReservationExpiry(IServiceScopeFactory scopes, TimeProvider 
             await stock.ReleaseAsync(due[0], "The hold expired before the order was paid for.", expired: true, "expiry", ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            logger.LogInformation("Reservation of order {OrderId} expired; its stock is back on sale", due[0]);
+            Logger.LogInformation("Reservation of order {OrderId} expired; its stock is back on sale", due[0]);
             return true;
         });
     }

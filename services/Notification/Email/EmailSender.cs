@@ -1,4 +1,5 @@
 using Marketplace.Shared.Mail;
+using Marketplace.Shared.Messaging;
 using System.Diagnostics.Metrics;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -26,24 +27,7 @@ public sealed class EmailSenderOptions
 }
 
 /// <summary>Wakes the sender as soon as this process commits queued mail, so it does not wait for the next poll.</summary>
-public sealed class EmailSignal
-{
-    private readonly SemaphoreSlim _semaphore = new(0, 1);
-
-    public void Notify()
-    {
-        try
-        {
-            _semaphore.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled: the sender looks once, which covers every commit so far.
-        }
-    }
-
-    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _semaphore.WaitAsync(timeout, ct);
-}
+public sealed class EmailSignal : WorkSignal;
 
 /// <summary>
 /// Sends queued e-mails over SMTP. Each pass claims due rows with a lease (<c>FOR UPDATE SKIP LOCKED</c>,
@@ -57,7 +41,7 @@ public sealed class EmailSender(
     EmailSignal signal,
     TimeProvider clock,
     IOptions<EmailSenderOptions> options,
-    ILogger<EmailSender> logger) : BackgroundService
+    ILogger<EmailSender> logger) : LeasedBatchWorker(signal, clock, logger)
 {
     private static readonly Meter Meter = new("Marketplace.Notification");
     private static readonly Counter<long> Sent = Meter.CreateCounter<long>("marketplace.email.sent");
@@ -65,44 +49,16 @@ public sealed class EmailSender(
 
     private readonly EmailSenderOptions _options = options.Value;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var claimed = 0;
-            try
-            {
-                claimed = await SendDueAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "E-mail pass failed; trying again");
-            }
+    protected override TimeSpan PollInterval => _options.PollInterval;
 
-            if (claimed < _options.BatchSize)
-            {
-                try
-                {
-                    await signal.WaitAsync(_options.PollInterval, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
+    protected override async Task<bool> PassAsync(CancellationToken ct) => await SendDueAsync(ct) >= _options.BatchSize;
 
     /// <summary>Claims one batch of due e-mails and tries each once; returns how many it claimed.</summary>
     public async Task<int> SendDueAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NotificationDbContext>();
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var leaseUntil = now + _options.Lease;
         var batch = await db.EmailMessages
             .FromSql($"""
@@ -145,7 +101,7 @@ public sealed class EmailSender(
             try
             {
                 await smtp.SendAsync(ToMimeMessage(email), ct);
-                email.MarkSent(clock.GetUtcNow());
+                email.MarkSent(Clock.GetUtcNow());
                 Sent.Add(1);
                 await db.SaveChangesAsync(CancellationToken.None);
             }
@@ -174,16 +130,16 @@ public sealed class EmailSender(
 
     private async Task RecordFailureAsync(NotificationDbContext db, EmailMessage email, Exception error)
     {
-        email.MarkAttemptFailed(clock.GetUtcNow(), error.GetBaseException().Message, _options.MaxAttempts, _options.FirstBackoff, _options.MaxBackoff);
+        email.MarkAttemptFailed(Clock.GetUtcNow(), error.GetBaseException().Message, _options.MaxAttempts, _options.FirstBackoff, _options.MaxBackoff);
         SendFailures.Add(1);
         await db.SaveChangesAsync(CancellationToken.None);
         if (email.Status == EmailStatus.Failed)
         {
-            logger.LogError(error, "E-mail {EmailId} to {To} gave up after {Attempts} attempts", email.Id, email.ToAddress, email.Attempts);
+            Logger.LogError(error, "E-mail {EmailId} to {To} gave up after {Attempts} attempts", email.Id, email.ToAddress, email.Attempts);
         }
         else
         {
-            logger.LogWarning("E-mail {EmailId} not sent (attempt {Attempts}), next try at {NextAttemptAt}: {Error}",
+            Logger.LogWarning("E-mail {EmailId} not sent (attempt {Attempts}), next try at {NextAttemptAt}: {Error}",
                 email.Id, email.Attempts, email.NextAttemptAt, email.LastError);
         }
     }

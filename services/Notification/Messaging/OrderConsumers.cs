@@ -3,6 +3,7 @@ using Marketplace.Notification.Data;
 using Marketplace.Notification.Domain;
 using Marketplace.Notification.Live;
 using Marketplace.Shared.Contracts;
+using MassTransit;
 
 namespace Marketplace.Notification.Messaging;
 
@@ -52,13 +53,11 @@ public sealed class LowStockConsumer(NotificationDbContext db, NotificationDeliv
     }
 }
 
-/// <summary>Nothing stored: the buyer's and the merchants' open views just move the order along.</summary>
-public sealed class OrderStatusChangedConsumer(NotificationDbContext db, NotificationDelivery delivery, ILogger<OrderStatusChangedConsumer> logger)
-    : NotificationConsumer<OrderStatusChanged>(db, delivery, logger)
+/// <summary>
+/// Nothing stored, so no transaction: the buyer's open views just move the order along. A redelivered status is pushed
+/// again with the same sequence, which a view that has it already ignores; a push lost with Redis is read on the next load.
+/// </summary>
+public sealed class OrderStatusChangedConsumer(LiveUpdatePublisher live) : IConsumer<OrderStatusChanged>
 {
-    protected override Task ComposeAsync(OrderStatusChanged m, CancellationToken ct)
-    {
-        Push(LiveUpdate.For(m));
-        return Task.CompletedTask;
-    }
+    public Task Consume(ConsumeContext<OrderStatusChanged> context) => live.PublishAsync([.. LiveUpdate.For(context.Message)]);
 }

@@ -127,8 +127,7 @@ public static class OrderEndpoints
         var dtos = items.Select(o =>
         {
             var own = OrderDto.From(o, false).Lines.Where(l => merchantId is null || l.MerchantId == merchantId).ToList();
-            var canShip = o.Status is OrderStatus.Confirmed or OrderStatus.PartiallyShipped && own.Any(l => l.ShippedAt is null);
-            return new MerchantOrderDto(o.Id, o.Status.ToString(), o.CreatedAt, o.ShippingAddress, own, own.Sum(l => l.LineTotal), o.Currency, canShip);
+            return new MerchantOrderDto(o.Id, o.Status.ToString(), o.CreatedAt, o.ShippingAddress, own, own.Sum(l => l.LineTotal), o.Currency, o.CanShip(merchantId));
         }).ToList();
         return TypedResults.Ok(new { items = dtos, total, page, pageSize });
     }
@@ -158,9 +157,8 @@ public static class OrderEndpoints
     {
         var byStatus = await db.Orders.AsNoTracking().GroupBy(o => o.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToListAsync(ct);
         var aMinuteAgo = clock.GetUtcNow().AddMinutes(-1);
-        var waiting = await db.Orders.AsNoTracking().LongCountAsync(o => (o.Status == OrderStatus.Pending || o.Status == OrderStatus.AwaitingPayment) && o.UpdatedAt < aMinuteAgo, ct);
-        var revenue = await db.Orders.AsNoTracking().Where(o => o.Status == OrderStatus.Confirmed || o.Status == OrderStatus.PartiallyShipped || o.Status == OrderStatus.Shipped)
-            .SumAsync(o => (decimal?)o.Total, ct) ?? 0;
+        var waiting = await db.Orders.AsNoTracking().LongCountAsync(o => Order.InCheckout.Contains(o.Status) && o.UpdatedAt < aMinuteAgo, ct);
+        var revenue = await db.Orders.AsNoTracking().Where(o => Order.Sold.Contains(o.Status)).SumAsync(o => (decimal?)o.Total, ct) ?? 0;
         return TypedResults.Ok(new OrderSummary(byStatus.Sum(s => s.Count), byStatus.ToDictionary(s => s.Key.ToString(), s => s.Count), waiting, revenue));
     }
 

@@ -39,6 +39,12 @@ public sealed class Order
         [OrderStatus.Cancelled] = [],
     };
 
+    /// <summary>Statuses of a sale: paid for and not cancelled (what revenue counts).</summary>
+    public static readonly OrderStatus[] Sold = [OrderStatus.Confirmed, OrderStatus.PartiallyShipped, OrderStatus.Shipped];
+
+    /// <summary>Statuses of an order still in the checkout saga, waiting on stock or payment.</summary>
+    public static readonly OrderStatus[] InCheckout = [OrderStatus.Pending, OrderStatus.AwaitingPayment];
+
     private readonly List<OrderLine> _lines = [];
     private readonly List<OrderTransition> _transitions = [];
     private readonly List<IIntegrationEvent> _outgoing = [];
@@ -88,10 +94,12 @@ public sealed class Order
     public static Order PlaceHeld(Guid id, Guid buyerId, IReadOnlyList<OrderLine> lines, string currency, string paymentMethod,
         ShippingAddress address, DateTimeOffset holdUntil, SagaTimeouts timeouts, DateTimeOffset now)
     {
-        // Nobody watches an order that did not exist a moment ago: its first status news is the one the buyer was answered.
         var order = Create(id, buyerId, lines, currency, paymentMethod, address, timeouts, now, announcePending: false);
         order.StockReserved(timeouts, now);
         order.HoldUntil = holdUntil;
+        // Nobody watches an order that did not exist a moment ago, and the buyer reads AwaitingPayment in the answer:
+        // the first live news of a held order is its outcome (Confirmed or Cancelled).
+        order._outgoing.RemoveAll(m => m is OrderStatusChanged);
         return order;
     }
 
@@ -122,7 +130,8 @@ public sealed class Order
                 Move(OrderStatus.AwaitingPayment, "inventory", "stock held", now);
                 DeadlineAt = now + timeouts.PaymentTimeout;
                 Payment = PaymentState.Requested;
-                _outgoing.Add(new AuthorizePayment(Id, BuyerId, Total, Currency, PaymentMethod, now));
+                // The units are the buyer's: the payment is one charge (authorize and capture in one provider call).
+                _outgoing.Add(new AuthorizePayment(Id, BuyerId, Total, Currency, PaymentMethod, now, CaptureNow: true));
                 break;
             case OrderStatus.Cancelled:
                 // Cancelled while the hold was on its way: give it back.
@@ -155,6 +164,39 @@ public sealed class Order
                 // The authorization came after the order gave up on it: nothing may be charged.
                 Payment = PaymentState.Authorized;
                 _outgoing.Add(new VoidPayment(Id, CancelReason ?? "cancelled", now));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The money is taken: the answer to a charge (the order is confirmed by it), or to the capture of an order confirmed on
+    /// its authorization. Taken after the order gave up, it goes back.
+    /// </summary>
+    public void PaymentCaptured(DateTimeOffset now)
+    {
+        switch (Status)
+        {
+            case OrderStatus.AwaitingPayment:
+                Payment = PaymentState.Captured;
+                Move(OrderStatus.Confirmed, "payment", "payment captured", now);
+                DeadlineAt = null;
+                _outgoing.Add(new ConfirmReservation(Id, now));
+                _outgoing.Add(new OrderConfirmed(Id, BuyerId, LineSnapshots(), Total, Currency, now));
+                break;
+            case OrderStatus.Cancelled:
+                if (Payment is not (PaymentState.Captured or PaymentState.Refunded))
+                {
+                    // Payment refunds a charge it was told to void; asking again makes it certain and changes nothing more.
+                    Payment = PaymentState.Captured;
+                    UpdatedAt = now;
+                    _outgoing.Add(new RefundPayment(Id, CancelReason ?? "cancelled", now));
+                }
+                break;
+            default:
+                if (Payment is not PaymentState.Refunded)
+                {
+                    PaymentSettled(PaymentState.Captured, now);
+                }
                 break;
         }
     }
@@ -210,6 +252,14 @@ public sealed class Order
         }
         Cancel($"buyer:{BuyerId}", string.IsNullOrWhiteSpace(reason) ? "Cancelled by the shopper." : $"Cancelled by the shopper: {reason.Trim()}", now);
     }
+
+    /// <summary>
+    /// Whether the merchant (any merchant when null, as an admin sees it) has lines to ship now: the rule
+    /// <see cref="Ship"/> enforces, said once for the lists that offer the action.
+    /// </summary>
+    public bool CanShip(Guid? merchantId) =>
+        Status is OrderStatus.Confirmed or OrderStatus.PartiallyShipped
+        && _lines.Any(l => (merchantId is null || l.MerchantId == merchantId) && l.ShippedAt is null);
 
     /// <summary>Marks the merchant's unshipped lines shipped; the order is Shipped once every line is.</summary>
     public IReadOnlyList<string> Ship(Guid merchantId, string? trackingNumber, string actor, DateTimeOffset now)

@@ -1,6 +1,7 @@
 using Marketplace.Ordering.Api;
 using Marketplace.Ordering.Data;
 using Marketplace.Ordering.Domain;
+using Marketplace.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Ordering.Saga;
@@ -11,42 +12,19 @@ namespace Marketplace.Ordering.Saga;
 /// in the order's row, so it survives a restart of Ordering.
 /// </summary>
 public sealed class OrderTimeouts(IServiceScopeFactory scopes, TimeProvider clock, Microsoft.Extensions.Options.IOptions<SagaTimeouts> options, ILogger<OrderTimeouts> logger)
-    : BackgroundService
+    : LeasedBatchWorker(signal: null, clock, logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // After a restart, replies that queued up while this process was down are consumed first: an
-        // answer that arrived in time is not overtaken by a timeout judged only now.
-        try
-        {
-            await Task.Delay(options.Value.GraceAfterStart, clock, stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await TimeOutDueAsync(stoppingToken) > 0)
-                {
-                }
-                await Task.Delay(Interval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Timing out orders failed; trying again");
-                await Task.Delay(Interval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
+    protected override TimeSpan PollInterval => Interval;
+
+    /// <summary>
+    /// After a restart, replies that queued up while this process was down are consumed first: an answer that arrived
+    /// in time is not overtaken by a timeout judged only now.
+    /// </summary>
+    protected override TimeSpan StartDelay => options.Value.GraceAfterStart;
+
+    protected override async Task<bool> PassAsync(CancellationToken ct) => await TimeOutDueAsync(ct) > 0;
 
     /// <summary>Times out up to 20 due orders; returns how many it handled.</summary>
     public async Task<int> TimeOutDueAsync(CancellationToken ct)
@@ -58,7 +36,7 @@ public sealed class OrderTimeouts(IServiceScopeFactory scopes, TimeProvider cloc
         {
             db.ChangeTracker.Clear();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var now = clock.GetUtcNow();
+            var now = Clock.GetUtcNow();
             var due = await db.Database.SqlQuery<Guid>($"""
                 SELECT id AS "Value" FROM orders WHERE deadline_at <= {now}
                 ORDER BY deadline_at LIMIT 20 FOR UPDATE SKIP LOCKED
@@ -71,7 +49,7 @@ public sealed class OrderTimeouts(IServiceScopeFactory scopes, TimeProvider cloc
                 if (order.Status != before)
                 {
                     OrderingTelemetry.OrdersCancelled.Add(1);
-                    logger.LogWarning("Order {OrderId} timed out while {Status}: {Reason}", id, before, order.CancelReason);
+                    Logger.LogWarning("Order {OrderId} timed out while {Status}: {Reason}", id, before, order.CancelReason);
                 }
                 db.StageOutgoing(order);
             }

@@ -90,7 +90,7 @@ public sealed class PaymentCapturedConsumer(OrderingDbContext db, TimeProvider c
     : SagaReplyConsumer<PaymentCaptured>(db, clock, log)
 {
     protected override Guid OrderIdOf(PaymentCaptured m) => m.OrderId;
-    protected override void Apply(Order order, PaymentCaptured m, DateTimeOffset now) => order.PaymentSettled(PaymentState.Captured, now);
+    protected override void Apply(Order order, PaymentCaptured m, DateTimeOffset now) => order.PaymentCaptured(now);
 }
 
 public sealed class PaymentVoidedConsumer(OrderingDbContext db, TimeProvider clock, ILogger<PaymentVoidedConsumer> log)

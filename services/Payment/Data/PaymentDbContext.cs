@@ -22,9 +22,9 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
     public async Task<bool> InsertIfAbsentAsync(PaymentIntent p, CancellationToken ct)
     {
         var inserted = await Database.ExecuteSqlAsync($"""
-            INSERT INTO payment_intents (id, order_id, buyer_id, amount, currency, payment_method, status, desired,
+            INSERT INTO payment_intents (id, order_id, buyer_id, amount, currency, payment_method, capture_at_once, status, desired,
                 captured_amount, refunded_amount, decline_reason, attempts, next_attempt_at, created_at, updated_at)
-            VALUES ({p.Id}, {p.OrderId}, {p.BuyerId}, {p.Amount}, {p.Currency}, {p.PaymentMethod}, {p.Status.ToString()}, {p.Desired.ToString()},
+            VALUES ({p.Id}, {p.OrderId}, {p.BuyerId}, {p.Amount}, {p.Currency}, {p.PaymentMethod}, {p.CaptureAtOnce}, {p.Status.ToString()}, {p.Desired.ToString()},
                 {p.CapturedAmount}, {p.RefundedAmount}, {p.DeclineReason}, {p.Attempts}, {p.NextAttemptAt}, {p.CreatedAt}, {p.UpdatedAt})
             ON CONFLICT (order_id) DO NOTHING
             """, ct) == 1;
@@ -63,6 +63,7 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
             e.Property(p => p.Amount).HasColumnName("amount").HasColumnType("numeric(19,4)");
             e.Property(p => p.Currency).HasColumnName("currency").HasMaxLength(3);
             e.Property(p => p.PaymentMethod).HasColumnName("payment_method").HasMaxLength(100);
+            e.Property(p => p.CaptureAtOnce).HasColumnName("capture_at_once");
             e.Property(p => p.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(16);
             e.Property(p => p.Desired).HasColumnName("desired").HasConversion<string>().HasMaxLength(16);
             e.Property(p => p.ProviderIntentId).HasColumnName("provider_intent_id").HasMaxLength(100);

@@ -39,6 +39,8 @@ public sealed class PaymentIntent
     public decimal Amount { get; private set; }
     public string Currency { get; private set; } = "";
     public string PaymentMethod { get; private set; } = "";
+    /// <summary>Asked as one charge: the provider captures with the authorization (automatic capture).</summary>
+    public bool CaptureAtOnce { get; private set; }
     public PaymentStatus Status { get; private set; }
     public DesiredPaymentState Desired { get; private set; }
     public string? ProviderIntentId { get; private set; }
@@ -55,12 +57,12 @@ public sealed class PaymentIntent
     public DateTimeOffset UpdatedAt { get; private set; }
 
     /// <summary>
-    /// A payment to authorize. A request no provider could accept (no amount, an unknown currency
+    /// A payment to authorize, or with <paramref name="captureAtOnce"/> to charge in the same call. A request no provider could accept (no amount, an unknown currency
     /// precision, no payment method) is declined here, so the saga hears about it instead of the
     /// message failing forever.
     /// </summary>
     public static (PaymentIntent Intent, IReadOnlyList<IIntegrationEvent> Events) ForAuthorization(
-        Guid orderId, Guid buyerId, decimal amount, string? currency, string? paymentMethod, DateTimeOffset now)
+        Guid orderId, Guid buyerId, decimal amount, string? currency, string? paymentMethod, DateTimeOffset now, bool captureAtOnce = false)
     {
         var intent = new PaymentIntent
         {
@@ -71,7 +73,8 @@ public sealed class PaymentIntent
             Currency = (currency ?? "").Trim().ToUpperInvariant(),
             PaymentMethod = (paymentMethod ?? "").Trim(),
             Status = PaymentStatus.New,
-            Desired = DesiredPaymentState.Authorized,
+            CaptureAtOnce = captureAtOnce,
+            Desired = captureAtOnce ? DesiredPaymentState.Captured : DesiredPaymentState.Authorized,
             NextAttemptAt = now,
             CreatedAt = now,
             UpdatedAt = now,
@@ -136,9 +139,16 @@ public sealed class PaymentIntent
         return Nothing;
     }
 
-    /// <summary>Void what is authorized. Ignored once a capture or refund was asked for: voiding cannot give captured money back.</summary>
+    /// <summary>
+    /// Void what is authorized. Ignored once a capture or refund was asked for: voiding cannot give captured money back.
+    /// A charge (<see cref="CaptureAtOnce"/>) the saga gave up on is refunded instead: the money may be taken already.
+    /// </summary>
     public IReadOnlyList<IIntegrationEvent> RequestVoid(DateTimeOffset now)
     {
+        if (CaptureAtOnce && Desired == DesiredPaymentState.Captured)
+        {
+            return RequestRefund(now);
+        }
         if (Desired != DesiredPaymentState.Authorized)
         {
             return Nothing;
@@ -204,7 +214,8 @@ public sealed class PaymentIntent
     public IReadOnlyList<IIntegrationEvent> ApplyProviderNotice(ProviderIntent provider, DateTimeOffset now, TimeSpan processingRecheck)
     {
         var awaitingOutcome = Status is PaymentStatus.New or PaymentStatus.Processing;
-        var isOutcome = provider.Status is ProviderIntentStatus.Authorized or ProviderIntentStatus.Declined;
+        var isOutcome = provider.Status is ProviderIntentStatus.Authorized or ProviderIntentStatus.Declined
+            || (CaptureAtOnce && provider.Status == ProviderIntentStatus.Captured);
         if (!awaitingOutcome || !isOutcome || (ProviderIntentId is not null && ProviderIntentId != provider.Id))
         {
             return Nothing;

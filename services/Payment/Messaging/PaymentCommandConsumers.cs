@@ -10,14 +10,14 @@ namespace Marketplace.Payment.Messaging;
 // be slow or fail for minutes (provider outage), and a message must neither wait for it nor end in
 // the error queue because of it. Each commit wakes the processor at once (PaymentWorkSignalInterceptor).
 
-/// <summary>Creates the order's payment, unless the order already has one (a void that came first leaves a tombstone).</summary>
+/// <summary>Creates the order's payment (to authorize, or to charge at once), unless the order already has one (a void that came first leaves a tombstone).</summary>
 public sealed class AuthorizePaymentConsumer(PaymentDbContext db, TimeProvider clock, ILogger<AuthorizePaymentConsumer> logger)
     : IdempotentConsumer<AuthorizePayment, PaymentDbContext>(db, logger)
 {
     protected override async Task HandleAsync(AuthorizePayment message, ConsumeContext<AuthorizePayment> context, CancellationToken ct)
     {
         var (intent, events) = PaymentIntent.ForAuthorization(
-            message.OrderId, message.BuyerId, message.Amount, message.Currency, message.PaymentMethod, clock.GetUtcNow());
+            message.OrderId, message.BuyerId, message.Amount, message.Currency, message.PaymentMethod, clock.GetUtcNow(), message.CaptureNow);
         if (!await Db.InsertIfAbsentAsync(intent, ct))
         {
             logger.LogInformation("Order {OrderId} already has a payment; AuthorizePayment changes nothing", message.OrderId);

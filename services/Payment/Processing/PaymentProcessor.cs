@@ -23,11 +23,13 @@ public sealed class PaymentProcessor(
     PaymentWorkSignal signal,
     TimeProvider clock,
     IOptions<PaymentProcessorOptions> options,
-    ILogger<PaymentProcessor> logger) : BackgroundService
+    ILogger<PaymentProcessor> logger) : LeasedBatchWorker(signal, clock, logger)
 {
     private delegate IReadOnlyList<IIntegrationEvent> Outcome(PaymentIntent row, DateTimeOffset now);
 
     private readonly PaymentProcessorOptions _options = options.Value;
+    private readonly SemaphoreSlim _slots = new(options.Value.Concurrency);
+    private readonly ConcurrentDictionary<Guid, Task> _running = new();
 
     /// <summary>Claims one batch of due payments, makes their provider calls and stores the answers.</summary>
     public async Task<int> ProcessDueAsync(CancellationToken ct)
@@ -39,77 +41,62 @@ public sealed class PaymentProcessor(
         return claimed.Count;
     }
 
+    protected override TimeSpan PollInterval => _options.PollInterval;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_options.Enabled)
         {
-            logger.LogWarning("The payment processor is disabled (Payment:Processor:Enabled=false): no provider calls will be made");
+            Logger.LogWarning("The payment processor is disabled (Payment:Processor:Enabled=false): no provider calls will be made");
             return;
         }
-        // Unlike ProcessDueAsync, a slow call does not hold up the next claim: free slots are refilled as soon as they open.
-        using var slots = new SemaphoreSlim(_options.Concurrency);
-        var running = new ConcurrentDictionary<Guid, Task>();
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                var wanted = Math.Min(slots.CurrentCount, _options.BatchSize);
-                var claimed = 0;
-                if (wanted > 0)
-                {
-                    try
-                    {
-                        var leaseOwner = Guid.NewGuid();
-                        foreach (var row in await ClaimAsync(wanted, leaseOwner, stoppingToken))
-                        {
-                            claimed++;
-                            await slots.WaitAsync(stoppingToken);
-                            running[row.Id] = RunAsync(row, leaseOwner);
-                        }
-                    }
-                    catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                    {
-                        break;
-                    }
-                    catch (Exception e)
-                    {
-                        logger.LogError(e, "Claiming due payments failed; retrying");
-                    }
-                }
-                if (claimed < wanted || wanted == 0)
-                {
-                    try
-                    {
-                        await signal.WaitAsync(_options.PollInterval, stoppingToken);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
-                }
-            }
+            await base.ExecuteAsync(stoppingToken);
         }
         finally
         {
-            await Task.WhenAll(running.Values);
+            await Task.WhenAll(_running.Values);
         }
+    }
 
-        async Task RunAsync(PaymentIntent row, Guid leaseOwner)
+    /// <summary>
+    /// Unlike <see cref="ProcessDueAsync"/>, a slow call does not hold up the next claim: a pass fills the free slots
+    /// and returns while the calls run, so slots are refilled as soon as they open.
+    /// </summary>
+    protected override async Task<bool> PassAsync(CancellationToken ct)
+    {
+        var wanted = Math.Min(_slots.CurrentCount, _options.BatchSize);
+        if (wanted == 0)
         {
-            try
-            {
-                await ProcessAsync(row, leaseOwner, stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Storing the answer failed (database unreachable): the lease runs out and the call is repeated under the same key.
-                logger.LogError(e, "Payment {PaymentId} (order {OrderId}): storing the provider's answer failed", row.Id, row.OrderId);
-            }
-            finally
-            {
-                slots.Release();
-                running.TryRemove(row.Id, out _);
-            }
+            return false; // every slot is busy: look again at the next signal or poll
+        }
+        var claimed = 0;
+        var leaseOwner = Guid.NewGuid();
+        foreach (var row in await ClaimAsync(wanted, leaseOwner, ct))
+        {
+            claimed++;
+            await _slots.WaitAsync(ct);
+            _running[row.Id] = RunAsync(row, leaseOwner, ct);
+        }
+        return claimed == wanted;
+    }
+
+    private async Task RunAsync(PaymentIntent row, Guid leaseOwner, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await ProcessAsync(row, leaseOwner, stoppingToken);
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Storing the answer failed (database unreachable): the lease runs out and the call is repeated under the same key.
+            Logger.LogError(e, "Payment {PaymentId} (order {OrderId}): storing the provider's answer failed", row.Id, row.OrderId);
+        }
+        finally
+        {
+            _slots.Release();
+            _running.TryRemove(row.Id, out _);
         }
     }
 
@@ -117,7 +104,7 @@ public sealed class PaymentProcessor(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaymentDbContext>();
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         // attempts counts the call about to be made before it is made, so a crash mid-call still shows the provider may know the intent.
         return await db.PaymentIntents.FromSqlRaw($$"""
             UPDATE payment_intents SET lease_until = {0}, lease_owner = {1}, attempts = attempts + 1
@@ -155,12 +142,12 @@ public sealed class PaymentProcessor(
             if (e is PaymentProviderException failure)
             {
                 PaymentTelemetry.ProviderFailures.Add(1, new KeyValuePair<string, object?>("step", step.ToString()), new KeyValuePair<string, object?>("http_status", failure.HttpStatus));
-                logger.LogWarning("Payment {PaymentId} (order {OrderId}): {Step} got no answer, attempt {Attempt}: {Error}",
+                Logger.LogWarning("Payment {PaymentId} (order {OrderId}): {Step} got no answer, attempt {Attempt}: {Error}",
                     claimed.Id, claimed.OrderId, step, claimed.Attempts, e.Message);
             }
             else
             {
-                logger.LogError(e, "Payment {PaymentId} (order {OrderId}): {Step} failed, attempt {Attempt}", claimed.Id, claimed.OrderId, step, claimed.Attempts);
+                Logger.LogError(e, "Payment {PaymentId} (order {OrderId}): {Step} failed, attempt {Attempt}", claimed.Id, claimed.OrderId, step, claimed.Attempts);
             }
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             var error = e.Message;
@@ -173,6 +160,12 @@ public sealed class PaymentProcessor(
         await StoreAsync(claimed, leaseOwner, step, operations, outcome);
     }
 
+    public override void Dispose()
+    {
+        _slots.Dispose();
+        base.Dispose();
+    }
+
     private async Task<Outcome> PerformAsync(PaymentIntent p, PaymentStep step, IPaymentProvider provider, List<PaymentOperation> operations, CancellationToken ct)
     {
         var recheck = _options.ProcessingRecheck;
@@ -182,7 +175,7 @@ public sealed class PaymentProcessor(
             {
                 var key = p.IdempotencyKey("authorize");
                 var answer = await RecordAsync(p, "authorize", key, operations, () =>
-                    provider.AuthorizeAsync(new AuthorizationRequest(p.OrderId, p.Amount, p.Currency, p.PaymentMethod), key, ct), a => (a.HttpStatus, a.Describe()));
+                    provider.AuthorizeAsync(new AuthorizationRequest(p.OrderId, p.Amount, p.Currency, p.PaymentMethod, p.CaptureAtOnce), key, ct), a => (a.HttpStatus, a.Describe()));
                 return (row, now) => row.Reconcile(answer.Intent, now, recheck);
             }
             case PaymentStep.Retrieve:
@@ -229,17 +222,17 @@ public sealed class PaymentProcessor(
     private async Task<T> RecordAsync<T>(
         PaymentIntent p, string kind, string? key, List<PaymentOperation> operations, Func<Task<T>> call, Func<T, (int Status, string Outcome)> describe)
     {
-        var started = clock.GetTimestamp();
+        var started = Clock.GetTimestamp();
         try
         {
             var answer = await call();
             var (status, outcome) = describe(answer);
-            operations.Add(PaymentOperation.Record(p.Id, kind, key, status, outcome, clock.GetUtcNow(), clock.GetElapsedTime(started)));
+            operations.Add(PaymentOperation.Record(p.Id, kind, key, status, outcome, Clock.GetUtcNow(), Clock.GetElapsedTime(started)));
             return answer;
         }
         catch (PaymentProviderException e)
         {
-            operations.Add(PaymentOperation.Record(p.Id, kind, key, e.HttpStatus, "no answer: " + e.Message, clock.GetUtcNow(), clock.GetElapsedTime(started)));
+            operations.Add(PaymentOperation.Record(p.Id, kind, key, e.HttpStatus, "no answer: " + e.Message, Clock.GetUtcNow(), Clock.GetElapsedTime(started)));
             throw;
         }
     }
@@ -261,7 +254,7 @@ public sealed class PaymentProcessor(
             var row = await db.LockAsync(claimed.Id, ct) ?? throw new InvalidOperationException($"Payment {claimed.Id} vanished.");
             if (row.LeaseOwner != leaseOwner)
             {
-                logger.LogWarning("Payment {PaymentId} (order {OrderId}): the lease ran out during {Step}; the next claim repeats it under the same key",
+                Logger.LogWarning("Payment {PaymentId} (order {OrderId}): the lease ran out during {Step}; the next claim repeats it under the same key",
                     claimed.Id, claimed.OrderId, step);
             }
             else if (row.Status != claimed.Status)
@@ -271,19 +264,19 @@ public sealed class PaymentProcessor(
             }
             else
             {
-                var now = clock.GetUtcNow();
+                var now = Clock.GetUtcNow();
                 try
                 {
                     events = outcome(row, now);
                 }
                 catch (PaymentStateException e)
                 {
-                    logger.LogError("Payment {PaymentId} (order {OrderId}): {Step} answer does not fit: {Error}", claimed.Id, claimed.OrderId, step, e.Message);
+                    Logger.LogError("Payment {PaymentId} (order {OrderId}): {Step} answer does not fit: {Error}", claimed.Id, claimed.OrderId, step, e.Message);
                     row.RecordFailure(e.Message, now, _options.MaxBackoff);
                 }
                 foreach (var evt in events)
                 {
-                    db.AddIntegrationEvent(evt, clock);
+                    db.AddIntegrationEvent(evt, Clock);
                 }
                 row.ReleaseLease();
             }

@@ -48,11 +48,19 @@ public sealed record LowStock(string Sku, Guid MerchantId, Guid? ProductId, int 
 // Ordering -> Payment
 
 /// <param name="PaymentMethod">The provider's token for the shopper's card (never a card number).</param>
-public sealed record AuthorizePayment(Guid OrderId, Guid BuyerId, decimal Amount, string Currency, string PaymentMethod, DateTimeOffset OccurredAt) : IIntegrationEvent;
+/// <param name="CaptureNow">
+/// Charge in the same provider call (automatic capture): the saga asks this once the stock is held, so the only answer
+/// it waits for is <see cref="PaymentCaptured"/> or <see cref="PaymentDeclined"/>. Without it the money is only held,
+/// for a later <see cref="CapturePayment"/>.
+/// </param>
+public sealed record AuthorizePayment(Guid OrderId, Guid BuyerId, decimal Amount, string Currency, string PaymentMethod, DateTimeOffset OccurredAt, bool CaptureNow = false) : IIntegrationEvent;
 
 public sealed record CapturePayment(Guid OrderId, DateTimeOffset OccurredAt) : IIntegrationEvent;
 
-/// <summary>Cancel the authorization (nothing was charged). Arriving first, it makes a later AuthorizePayment do nothing.</summary>
+/// <summary>
+/// Cancel the authorization (nothing was charged). Arriving first, it makes a later AuthorizePayment do nothing. For a
+/// payment asked with <c>CaptureNow</c> the money may already be taken: it is then refunded.
+/// </summary>
 public sealed record VoidPayment(Guid OrderId, string Reason, DateTimeOffset OccurredAt) : IIntegrationEvent;
 
 /// <summary>Give the money back: the whole capture, or the authorization voided if nothing was captured yet.</summary>

@@ -33,41 +33,18 @@ public sealed class OutboxRelay<TDbContext>(
     OutboxSignal signal,
     TimeProvider clock,
     IOptions<OutboxRelayOptions> options,
-    ILogger<OutboxRelay<TDbContext>> logger) : BackgroundService
+    ILogger<OutboxRelay<TDbContext>> logger) : LeasedBatchWorker(signal, clock, logger)
     where TDbContext : DbContext
 {
     private readonly OutboxRelayOptions _options = options.Value;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var result = BatchResult.Empty;
-            try
-            {
-                result = await RelayBatchAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Outbox relay pass failed; retrying");
-            }
+    protected override TimeSpan PollInterval => _options.PollInterval;
 
-            if (result.Claimed < _options.BatchSize || result.Failed > 0)
-            {
-                try
-                {
-                    await signal.WaitAsync(_options.PollInterval, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
+    /// <summary>More may be due when the batch came back full and the broker took all of it.</summary>
+    protected override async Task<bool> PassAsync(CancellationToken ct)
+    {
+        var result = await RelayBatchAsync(ct);
+        return result.Claimed >= _options.BatchSize && result.Failed == 0;
     }
 
     /// <summary>Claims and publishes one batch of due rows.</summary>
@@ -80,7 +57,7 @@ public sealed class OutboxRelay<TDbContext>(
         {
             db.ChangeTracker.Clear();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var now = clock.GetUtcNow();
+            var now = Clock.GetUtcNow();
             var rows = await db.Set<OutboxMessage>()
                 .FromSql($"""
                     SELECT * FROM outbox_messages
@@ -104,15 +81,15 @@ public sealed class OutboxRelay<TDbContext>(
                 try
                 {
                     await PublishAsync(row, token);
-                    row.MarkPublished(clock.GetUtcNow());
+                    row.MarkPublished(Clock.GetUtcNow());
                     Interlocked.Increment(ref published);
                 }
                 catch (Exception ex) when (!token.IsCancellationRequested)
                 {
                     Interlocked.Increment(ref failed);
-                    row.MarkFailed(clock.GetUtcNow(), ex.GetBaseException().Message, _options.MaxBackoff);
+                    row.MarkFailed(Clock.GetUtcNow(), ex.GetBaseException().Message, _options.MaxBackoff);
                     MessagingTelemetry.PublishFailures.Add(1);
-                    logger.LogWarning(ex, "Publishing outbox message {MessageId} ({MessageType}) failed, attempt {Attempt}",
+                    Logger.LogWarning(ex, "Publishing outbox message {MessageId} ({MessageType}) failed, attempt {Attempt}",
                         row.Id, row.MessageType, row.Attempts);
                 }
             });

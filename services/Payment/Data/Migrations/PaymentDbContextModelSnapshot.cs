@@ -40,6 +40,10 @@ namespace Marketplace.Payment.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("buyer_id");
 
+                    b.Property<bool>("CaptureAtOnce")
+                        .HasColumnType("boolean")
+                        .HasColumnName("capture_at_once");
+
                     b.Property<decimal>("CapturedAmount")
                         .HasColumnType("numeric(19,4)")
                         .HasColumnName("captured_amount");

@@ -1,0 +1,99 @@
+using Marketplace.Payment.Domain;
+using Marketplace.PaymentProvider;
+using Marketplace.Shared.Contracts;
+using Microsoft.EntityFrameworkCore;
+
+namespace Marketplace.Payment.Tests;
+
+/// <summary>
+/// A payment asked with <c>CaptureNow</c> (what the saga asks once the stock is held): one provider call authorizes and
+/// captures, and the saga hears one answer; a void that comes for it gives back whatever was taken.
+/// </summary>
+public sealed class ChargeAtOnceTests(SilentProviderWorld world) : IClassFixture<SilentProviderWorld>
+{
+    private static AuthorizePayment Charge(Guid orderId, decimal amount = 30m, string card = "pm_card_visa") =>
+        new(orderId, Guid.NewGuid(), amount, "USD", card, DateTimeOffset.UtcNow, CaptureNow: true);
+
+    [Fact]
+    public async Task A_charge_captures_in_one_provider_call_and_announces_only_the_capture()
+    {
+        var orderId = Guid.NewGuid();
+        await world.SendAsync(Charge(orderId, 30m));
+
+        await world.PassAsync();
+        await world.PassAsync(); // nothing is left to do: no second call
+
+        var payment = (await world.PaymentAsync(orderId))!;
+        Assert.Equal((PaymentStatus.Captured, 30m, true), (payment.Status, payment.CapturedAmount, payment.CaptureAtOnce));
+        var captured = Assert.IsType<PaymentCaptured>(Assert.Single(await world.EventsAsync(orderId)));
+        Assert.Equal(30m, captured.Amount);
+        var ledger = (await world.ProviderLedgerAsync(orderId))!;
+        Assert.Equal((1, 3000L), (ledger.SuccessfulCaptures, ledger.CapturedTotal));
+        Assert.Equal("automatic", Assert.Single(ledger.Intents).CaptureMethod);
+        var operations = await world.WithDbAsync(db => db.PaymentOperations.AsNoTracking().Where(o => o.PaymentIntentId == payment.Id).ToListAsync());
+        Assert.Equal("authorize", Assert.Single(operations).Kind);
+    }
+
+    [Fact]
+    public async Task A_declined_charge_takes_nothing_and_says_declined()
+    {
+        var orderId = Guid.NewGuid();
+        await world.SendAsync(Charge(orderId, card: "pm_card_declined"));
+
+        await world.PassAsync();
+
+        Assert.Equal(PaymentStatus.Declined, (await world.PaymentAsync(orderId))!.Status);
+        Assert.IsType<PaymentDeclined>(Assert.Single(await world.EventsAsync(orderId)));
+        Assert.Equal(0L, (await world.ProviderLedgerAsync(orderId))!.CapturedTotal);
+    }
+
+    [Fact]
+    public async Task A_void_after_the_charge_refunds_it_once()
+    {
+        var orderId = Guid.NewGuid();
+        await world.SendAsync(Charge(orderId, 12.5m));
+        await world.PassAsync();
+
+        await world.SendAsync(new VoidPayment(orderId, "the hold expired", DateTimeOffset.UtcNow));
+        await world.SendAsync(new RefundPayment(orderId, "the hold expired", DateTimeOffset.UtcNow));
+        await world.PassAsync();
+        await world.PassAsync();
+
+        var payment = (await world.PaymentAsync(orderId))!;
+        Assert.Equal((PaymentStatus.Refunded, 12.5m, 12.5m), (payment.Status, payment.CapturedAmount, payment.RefundedAmount));
+        Assert.Collection(await world.EventsAsync(orderId), e => Assert.IsType<PaymentCaptured>(e), e => Assert.IsType<PaymentRefunded>(e));
+        var ledger = (await world.ProviderLedgerAsync(orderId))!;
+        Assert.Equal((1250L, 1250L), (ledger.CapturedTotal, ledger.RefundedTotal));
+    }
+
+    [Fact]
+    public async Task A_void_before_any_provider_call_settles_without_charging()
+    {
+        var orderId = Guid.NewGuid();
+        await world.SendAsync(Charge(orderId));
+        await world.SendAsync(new VoidPayment(orderId, "cancelled by the shopper", DateTimeOffset.UtcNow));
+
+        await world.PassAsync();
+
+        Assert.Equal(PaymentStatus.Voided, (await world.PaymentAsync(orderId))!.Status);
+        Assert.IsType<PaymentVoided>(Assert.Single(await world.EventsAsync(orderId)));
+        Assert.Null(await world.ProviderLedgerAsync(orderId));
+    }
+
+    [Fact]
+    public async Task A_charge_resolved_later_by_the_provider_is_captured_when_the_processor_asks_again()
+    {
+        var orderId = Guid.NewGuid();
+        await world.SendAsync(Charge(orderId, card: "pm_card_async"));
+        await world.PassAsync();
+        Assert.Equal(PaymentStatus.Processing, (await world.PaymentAsync(orderId))!.Status);
+
+        await PaymentWorld.EventuallyAsync(async () => (await world.ProviderLedgerAsync(orderId))!.CapturedTotal > 0, "the provider resolves the charge");
+        await world.WithDbAsync(db => db.Database.ExecuteSqlAsync($"UPDATE payment_intents SET next_attempt_at = now() WHERE order_id = {orderId}"));
+        await world.PassAsync();
+
+        Assert.Equal(PaymentStatus.Captured, (await world.PaymentAsync(orderId))!.Status);
+        Assert.IsType<PaymentCaptured>(Assert.Single(await world.EventsAsync(orderId)));
+        Assert.Equal(1, (await world.ProviderLedgerAsync(orderId))!.SuccessfulCaptures);
+    }
+}

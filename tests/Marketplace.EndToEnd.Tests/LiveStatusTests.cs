@@ -34,8 +34,8 @@ public sealed class LiveStatusTests(MarketplaceAppFixture fixture)
                 }
             }
         }
-        // The answer to the placement already said AwaitingPayment (held at the click): that is the first news.
-        Assert.Equal(["AwaitingPayment", "Confirmed"], seen);
+        // The answer to the placement already said AwaitingPayment (held at the click): the first live news is the outcome.
+        Assert.Equal(["Confirmed"], seen);
         Assert.DoesNotContain(theirs.Received, e => e.Data.TryGetProperty("orderId", out var o) && o.GetGuid() == id);
     }
 

@@ -6,8 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Marketplace.Payment.Tests;
 
 /// <summary>
-/// A payment asked with <c>CaptureNow</c> (what the saga asks once the stock is held): one provider call authorizes and
-/// captures, and the saga hears one answer; a void that comes for it gives back whatever was taken.
+/// A payment asked with <c>CaptureNow</c> (what the saga asks once the stock is held): one pass authorizes and captures,
+/// and the saga hears one answer; a void that comes for it gives back whatever was taken, and takes nothing it had not.
 /// </summary>
 public sealed class ChargeAtOnceTests(SilentProviderWorld world) : IClassFixture<SilentProviderWorld>
 {
@@ -15,13 +15,13 @@ public sealed class ChargeAtOnceTests(SilentProviderWorld world) : IClassFixture
         new(orderId, Guid.NewGuid(), amount, "USD", card, DateTimeOffset.UtcNow, CaptureNow: true);
 
     [Fact]
-    public async Task A_charge_captures_in_one_provider_call_and_announces_only_the_capture()
+    public async Task A_charge_is_authorized_and_captured_in_one_pass_and_announces_only_the_capture()
     {
         var orderId = Guid.NewGuid();
         await world.SendAsync(Charge(orderId, 30m));
 
         await world.PassAsync();
-        await world.PassAsync(); // nothing is left to do: no second call
+        await world.PassAsync(); // nothing is left to do: no second round
 
         var payment = (await world.PaymentAsync(orderId))!;
         Assert.Equal((PaymentStatus.Captured, 30m, true), (payment.Status, payment.CapturedAmount, payment.CaptureAtOnce));
@@ -29,9 +29,30 @@ public sealed class ChargeAtOnceTests(SilentProviderWorld world) : IClassFixture
         Assert.Equal(30m, captured.Amount);
         var ledger = (await world.ProviderLedgerAsync(orderId))!;
         Assert.Equal((1, 3000L), (ledger.SuccessfulCaptures, ledger.CapturedTotal));
-        Assert.Equal("automatic", Assert.Single(ledger.Intents).CaptureMethod);
-        var operations = await world.WithDbAsync(db => db.PaymentOperations.AsNoTracking().Where(o => o.PaymentIntentId == payment.Id).ToListAsync());
-        Assert.Equal("authorize", Assert.Single(operations).Kind);
+        var operations = await world.WithDbAsync(db => db.PaymentOperations.AsNoTracking().Where(o => o.PaymentIntentId == payment.Id).OrderBy(o => o.At).ToListAsync());
+        Assert.Equal(["authorize", "capture"], operations.Select(o => o.Kind));
+    }
+
+    [Fact]
+    public async Task A_charge_the_saga_gave_up_on_while_the_provider_was_unreachable_takes_no_money()
+    {
+        var orderId = Guid.NewGuid();
+        await world.SendAsync(Charge(orderId, 20m));
+        await world.SetProviderAsync(new SimulatorSettingsUpdate(null, null, null, null, Outage: true));
+        await world.PassAsync();
+        await world.WithDbAsync(db => db.Database.ExecuteSqlAsync($"UPDATE payment_intents SET next_attempt_at = now() WHERE order_id = {orderId}"));
+        await world.PassAsync(); // two attempts made: the provider may know the charge
+
+        await world.SendAsync(new VoidPayment(orderId, "the payment was not answered in time", DateTimeOffset.UtcNow));
+        await world.SetProviderAsync(new SimulatorSettingsUpdate(null, null, null, null, Outage: false));
+        await world.WithDbAsync(db => db.Database.ExecuteSqlAsync($"UPDATE payment_intents SET next_attempt_at = now() WHERE order_id = {orderId}"));
+        await world.PassAsync();
+        await world.PassAsync();
+
+        Assert.Equal(PaymentStatus.Voided, (await world.PaymentAsync(orderId))!.Status);
+        Assert.IsType<PaymentVoided>(Assert.Single(await world.EventsAsync(orderId)));
+        var ledger = (await world.ProviderLedgerAsync(orderId))!;
+        Assert.Equal((0, 0L), (ledger.SuccessfulCaptures, ledger.CapturedTotal));
     }
 
     [Fact]
@@ -81,16 +102,18 @@ public sealed class ChargeAtOnceTests(SilentProviderWorld world) : IClassFixture
     }
 
     [Fact]
-    public async Task A_charge_resolved_later_by_the_provider_is_captured_when_the_processor_asks_again()
+    public async Task A_charge_resolved_later_by_the_provider_is_captured_once_the_authorization_is_known()
     {
         var orderId = Guid.NewGuid();
         await world.SendAsync(Charge(orderId, card: "pm_card_async"));
         await world.PassAsync();
         Assert.Equal(PaymentStatus.Processing, (await world.PaymentAsync(orderId))!.Status);
 
-        await PaymentWorld.EventuallyAsync(async () => (await world.ProviderLedgerAsync(orderId))!.CapturedTotal > 0, "the provider resolves the charge");
+        await PaymentWorld.EventuallyAsync(async () => (await world.ProviderLedgerAsync(orderId))!.Intents.Single().Status == IntentStatus.RequiresCapture,
+            "the provider resolves the authorization");
         await world.WithDbAsync(db => db.Database.ExecuteSqlAsync($"UPDATE payment_intents SET next_attempt_at = now() WHERE order_id = {orderId}"));
-        await world.PassAsync();
+        await world.PassAsync(); // asks the provider: authorized, which a charge does not announce
+        await world.PassAsync(); // captures
 
         Assert.Equal(PaymentStatus.Captured, (await world.PaymentAsync(orderId))!.Status);
         Assert.IsType<PaymentCaptured>(Assert.Single(await world.EventsAsync(orderId)));

@@ -84,7 +84,7 @@ public sealed class WebhookTests(PaymentWorld world) : IClassFixture<PaymentWorl
     }
 
     [Fact]
-    public async Task Async_charge_settled_by_the_providers_webhook_is_announced_once_as_captured()
+    public async Task Async_charge_whose_authorization_a_webhook_settles_is_captured_and_announced_once()
     {
         await world.SetProviderAsync(new SimulatorSettingsUpdate(null, null, null, AsyncDelayMs: 1500, null));
         var orderId = Guid.NewGuid();
@@ -92,9 +92,12 @@ public sealed class WebhookTests(PaymentWorld world) : IClassFixture<PaymentWorl
         await world.PassAsync();
         Assert.Equal(PaymentStatus.Processing, (await world.PaymentAsync(orderId))!.Status);
 
-        await PaymentWorld.EventuallyAsync(async () => (await world.PaymentAsync(orderId))!.Status == PaymentStatus.Captured,
-            "the provider's succeeded webhook settles the charge");
-        await world.PassAsync();
+        // The webhook says authorized; the processor, woken by that commit, captures.
+        await PaymentWorld.EventuallyAsync(async () =>
+        {
+            await world.PassAsync();
+            return (await world.PaymentAsync(orderId))!.Status == PaymentStatus.Captured;
+        }, "the provider's webhook settles the authorization and the capture follows");
 
         Assert.Equal(30m, (await world.PaymentAsync(orderId))!.CapturedAmount);
         Assert.IsType<PaymentCaptured>(Assert.Single(await world.EventsAsync(orderId)));

@@ -39,7 +39,7 @@ public sealed class PaymentIntent
     public decimal Amount { get; private set; }
     public string Currency { get; private set; } = "";
     public string PaymentMethod { get; private set; } = "";
-    /// <summary>Asked as one charge: the provider captures with the authorization (automatic capture).</summary>
+    /// <summary>Asked as one charge: the processor captures right after the authorization, in the same pass.</summary>
     public bool CaptureAtOnce { get; private set; }
     public PaymentStatus Status { get; private set; }
     public DesiredPaymentState Desired { get; private set; }
@@ -214,8 +214,7 @@ public sealed class PaymentIntent
     public IReadOnlyList<IIntegrationEvent> ApplyProviderNotice(ProviderIntent provider, DateTimeOffset now, TimeSpan processingRecheck)
     {
         var awaitingOutcome = Status is PaymentStatus.New or PaymentStatus.Processing;
-        var isOutcome = provider.Status is ProviderIntentStatus.Authorized or ProviderIntentStatus.Declined
-            || (CaptureAtOnce && provider.Status == ProviderIntentStatus.Captured);
+        var isOutcome = provider.Status is ProviderIntentStatus.Authorized or ProviderIntentStatus.Declined;
         if (!awaitingOutcome || !isOutcome || (ProviderIntentId is not null && ProviderIntentId != provider.Id))
         {
             return Nothing;
@@ -274,7 +273,8 @@ public sealed class PaymentIntent
         switch (target)
         {
             case PaymentStatus.Authorized:
-                return sagaStillWantsMoney ? [new PaymentAuthorized(OrderId, Id, Amount, Currency, now)] : Nothing;
+                // A charge is announced once, when captured: its authorization is only the way there.
+                return sagaStillWantsMoney && !CaptureAtOnce ? [new PaymentAuthorized(OrderId, Id, Amount, Currency, now)] : Nothing;
             case PaymentStatus.Declined:
                 DeclineReason = provider?.FailureCode ?? "declined";
                 return sagaStillWantsMoney ? [new PaymentDeclined(OrderId, DeclineReason, now)] : [new PaymentVoided(OrderId, now)];

@@ -175,7 +175,11 @@ public sealed class PaymentProcessor(
             {
                 var key = p.IdempotencyKey("authorize");
                 var answer = await RecordAsync(p, "authorize", key, operations, () =>
-                    provider.AuthorizeAsync(new AuthorizationRequest(p.OrderId, p.Amount, p.Currency, p.PaymentMethod, p.CaptureAtOnce), key, ct), a => (a.HttpStatus, a.Describe()));
+                    provider.AuthorizeAsync(new AuthorizationRequest(p.OrderId, p.Amount, p.Currency, p.PaymentMethod), key, ct), a => (a.HttpStatus, a.Describe()));
+                if (p.CaptureAtOnce && p.Desired == DesiredPaymentState.Captured && answer is { Refusal: null, Intent.Status: ProviderIntentStatus.Authorized })
+                {
+                    return await CaptureAtOnceAsync(p, answer, provider, operations, ct);
+                }
                 return (row, now) => row.Reconcile(answer.Intent, now, recheck);
             }
             case PaymentStep.Retrieve:
@@ -216,6 +220,29 @@ public sealed class PaymentProcessor(
                 return (row, now) => row.VoidWithoutCall(now);
             default:
                 return (_, _) => [];
+        }
+    }
+
+    /// <summary>
+    /// A charge: the authorization is captured in the same pass, so one transaction stores both answers and the saga
+    /// hears only PaymentCaptured. Authorizing first (not the provider's automatic capture) keeps a charge the saga gave
+    /// up on from ever taking money: that one is only authorized, then cancelled. A capture that gets no answer leaves
+    /// the authorization stored, and the capture is the payment's next step.
+    /// </summary>
+    private async Task<Outcome> CaptureAtOnceAsync(PaymentIntent p, IntentAnswer authorized, IPaymentProvider provider, List<PaymentOperation> operations, CancellationToken ct)
+    {
+        var recheck = _options.ProcessingRecheck;
+        var key = p.IdempotencyKey("capture");
+        try
+        {
+            var captured = await RecordAsync(p, "capture", key, operations, () =>
+                provider.CaptureAsync(authorized.Intent.Id, p.Amount, p.Currency, key, ct), a => (a.HttpStatus, a.Describe()));
+            return (row, now) => [.. row.Reconcile(authorized.Intent, now, recheck), .. row.Reconcile(captured.Intent, now, recheck)];
+        }
+        catch (PaymentProviderException e)
+        {
+            Logger.LogWarning("Payment {PaymentId} (order {OrderId}): the capture after the authorization got no answer; it is the next step: {Error}", p.Id, p.OrderId, e.Message);
+            return (row, now) => row.Reconcile(authorized.Intent, now, recheck);
         }
     }
 

@@ -8,7 +8,7 @@ namespace Marketplace.Payment.Provider;
 /// </summary>
 public interface IPaymentProvider
 {
-    /// <summary>Authorizes <paramref name="request"/> for manual capture, or charges it at once when it says <c>CaptureAtOnce</c>.</summary>
+    /// <summary>Authorizes <paramref name="request"/> for manual capture.</summary>
     Task<IntentAnswer> AuthorizeAsync(AuthorizationRequest request, string idempotencyKey, CancellationToken ct);
 
     Task<IntentAnswer> RetrieveAsync(string providerIntentId, CancellationToken ct);
@@ -20,7 +20,7 @@ public interface IPaymentProvider
     Task<RefundAnswer> RefundAsync(string providerIntentId, decimal amount, string currency, string idempotencyKey, CancellationToken ct);
 }
 
-public sealed record AuthorizationRequest(Guid OrderId, decimal Amount, string Currency, string PaymentMethod, bool CaptureAtOnce = false);
+public sealed record AuthorizationRequest(Guid OrderId, decimal Amount, string Currency, string PaymentMethod);
 
 public enum ProviderIntentStatus { Processing, Authorized, Declined, Captured, Canceled }
 

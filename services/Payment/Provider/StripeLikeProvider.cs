@@ -25,7 +25,7 @@ public sealed class StripeLikeProvider(HttpClient http) : IPaymentProvider
 
     public Task<IntentAnswer> AuthorizeAsync(AuthorizationRequest request, string idempotencyKey, CancellationToken ct) =>
         SendForIntentAsync(HttpMethod.Post, "v1/payment_intents", new CreateIntentBody(
-            Money.ToMinorUnits(request.Amount, request.Currency), request.Currency.ToLowerInvariant(), request.PaymentMethod, request.CaptureAtOnce ? "automatic" : "manual",
+            Money.ToMinorUnits(request.Amount, request.Currency), request.Currency.ToLowerInvariant(), request.PaymentMethod, "manual",
             new Dictionary<string, string> { ["order_id"] = request.OrderId.ToString() }), idempotencyKey, ct);
 
     public Task<IntentAnswer> RetrieveAsync(string providerIntentId, CancellationToken ct) =>

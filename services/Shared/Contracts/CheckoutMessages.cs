@@ -49,9 +49,9 @@ public sealed record LowStock(string Sku, Guid MerchantId, Guid? ProductId, int 
 
 /// <param name="PaymentMethod">The provider's token for the shopper's card (never a card number).</param>
 /// <param name="CaptureNow">
-/// Charge in the same provider call (automatic capture): the saga asks this once the stock is held, so the only answer
-/// it waits for is <see cref="PaymentCaptured"/> or <see cref="PaymentDeclined"/>. Without it the money is only held,
-/// for a later <see cref="CapturePayment"/>.
+/// Charge: authorize and capture at once (one pass of Payment's processor, no CapturePayment round). The saga asks this
+/// once the stock is held, so the only answer it waits for is <see cref="PaymentCaptured"/> or <see cref="PaymentDeclined"/>.
+/// Without it the money is only held, for a later <see cref="CapturePayment"/>.
 /// </param>
 public sealed record AuthorizePayment(Guid OrderId, Guid BuyerId, decimal Amount, string Currency, string PaymentMethod, DateTimeOffset OccurredAt, bool CaptureNow = false) : IIntegrationEvent;
 

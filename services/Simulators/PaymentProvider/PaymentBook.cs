@@ -26,11 +26,9 @@ public sealed class PaymentBook(SimulatorSwitches switches, WebhookDispatcher we
         {
             return ApiAnswer.InvalidRequest("parameter_missing", "payment_method is required.", "payment_method");
         }
-        // As the real API: automatic (the default) takes the money with the authorization; manual holds it for a capture call.
-        var captureMethod = request.CaptureMethod ?? CaptureMethods.Automatic;
-        if (captureMethod is not (CaptureMethods.Manual or CaptureMethods.Automatic))
+        if (request.CaptureMethod is not "manual")
         {
-            return ApiAnswer.InvalidRequest("parameter_invalid_string", "capture_method is manual or automatic.", "capture_method");
+            return ApiAnswer.InvalidRequest("parameter_invalid_string", "Only capture_method=manual is supported.", "capture_method");
         }
 
         var settings = switches.Current;
@@ -42,7 +40,6 @@ public sealed class PaymentBook(SimulatorSwitches switches, WebhookDispatcher we
             Amount = amount,
             Currency = currency.ToLowerInvariant(),
             PaymentMethod = method,
-            CaptureMethod = captureMethod,
             Metadata = new Dictionary<string, string>(metadata),
             OrderId = metadata.GetValueOrDefault("order_id"),
             Created = clock.GetUtcNow().ToUnixTimeSeconds(),
@@ -262,7 +259,6 @@ public sealed class PaymentBook(SimulatorSwitches switches, WebhookDispatcher we
         public required long Amount { get; init; }
         public required string Currency { get; init; }
         public required string PaymentMethod { get; init; }
-        public required string CaptureMethod { get; init; }
         public required Dictionary<string, string> Metadata { get; init; }
         public required string? OrderId { get; init; }
         public required long Created { get; init; }
@@ -273,16 +269,8 @@ public sealed class PaymentBook(SimulatorSwitches switches, WebhookDispatcher we
         public PaymentError? LastPaymentError { get; private set; }
         public int SuccessfulCaptures { get; set; }
 
-        /// <summary>The card said yes: the money is held for a capture, or taken at once (automatic capture).</summary>
         public void Authorize()
         {
-            if (CaptureMethod == CaptureMethods.Automatic)
-            {
-                Status = IntentStatus.Succeeded;
-                AmountReceived = Amount;
-                SuccessfulCaptures++;
-                return;
-            }
             Status = IntentStatus.RequiresCapture;
             AmountCapturable = Amount;
         }
@@ -295,7 +283,7 @@ public sealed class PaymentBook(SimulatorSwitches switches, WebhookDispatcher we
 
         public IntentView View() => new(
             Id, "payment_intent", Amount, AmountCapturable, AmountReceived, AmountRefunded, Currency, Status,
-            PaymentMethod, CaptureMethod, new Dictionary<string, string>(Metadata), Created, LastPaymentError);
+            PaymentMethod, "manual", new Dictionary<string, string>(Metadata), Created, LastPaymentError);
     }
 }
 

@@ -22,13 +22,6 @@ public static class IntentStatus
     public const string Canceled = "canceled";
 }
 
-/// <summary>When the money moves: with the authorization (automatic, the API's default) or on a capture call (manual).</summary>
-public static class CaptureMethods
-{
-    public const string Automatic = "automatic";
-    public const string Manual = "manual";
-}
-
 /// <summary>Test cards: these payment methods behave the same every time.</summary>
 public static class TestCards
 {

@@ -27,7 +27,7 @@ public static class PostgresExtensions
         var password = builder.AddParameter("postgres-password", data.Secret("postgres-password"), secret: true);
         var server = builder.AddResource(new HostPostgresServerResource("postgres", data.Root, password.Resource))
             .WithArgs(Path.Combine(builder.AppHostDirectory, "..", "eng", "host", "postgres.sh"))
-            .WithEndpoint(name: HostPostgresServerResource.EndpointName, scheme: "tcp", env: "PGPORT")
+            .WithEndpoint(name: HostPostgresServerResource.EndpointName, scheme: "tcp", env: "PGPORT", isProxied: false)
             .WithEnvironment("PG_DATA_DIR", data.DirectoryReachableByServiceUsers("postgres"))
             .WithEnvironment("PG_PASSWORD", password)
             .WithIconName("DatabaseStack");

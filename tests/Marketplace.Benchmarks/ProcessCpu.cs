@@ -47,6 +47,26 @@ public static class ProcessCpu
         return totals;
     }
 
+    /// <summary>
+    /// Waits until the app's processes together use less than <paramref name="busyBelow"/> of one core for three seconds in a
+    /// row, or <paramref name="atMost"/> has passed; returns how long it waited.
+    /// </summary>
+    public static async Task<TimeSpan> WaitForQuietAsync(double busyBelow, TimeSpan atMost)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var quietSeconds = 0;
+        var before = SnapshotMilliseconds();
+        while (started.Elapsed < atMost && quietSeconds < 3)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var now = SnapshotMilliseconds();
+            var used = Difference(before, now).Values.Sum() / 1000;
+            quietSeconds = used < busyBelow ? quietSeconds + 1 : 0;
+            before = now;
+        }
+        return started.Elapsed;
+    }
+
     public static Dictionary<string, double> Difference(Dictionary<string, double> before, Dictionary<string, double> after) =>
         after.ToDictionary(a => a.Key, a => a.Value - before.GetValueOrDefault(a.Key), StringComparer.Ordinal);
 

@@ -38,7 +38,9 @@ switch (command)
         var replicas = options.Int("replicas", 1);
         string[] scaled = replicas > 1 ? [.. new[] { "Ordering", "Inventory", "Payment", "Gateway" }.Select(s => $"--{s}:Replicas={replicas}")] : [];
         AnsiConsole.MarkupLine($"Replicas of Ordering, Inventory, Payment and the gateway: {replicas}");
-        await using var app = await RunningApp.StartAsync(dataDir, ["--Catalog:SeedProducts=200", .. FixedGateway(options), .. RunningApp.OneClientMachine, .. scaled]);
+        // Any --Section:Key=value goes to the AppHost as it is (an experiment's setting, e.g. --Marketplace:Gen0Size=0x2000000).
+        string[] appSettings = [.. args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':') && a.Contains('='))];
+        await using var app = await RunningApp.StartAsync(dataDir, ["--Catalog:SeedProducts=200", .. FixedGateway(options), .. RunningApp.OneClientMachine, .. scaled, .. appSettings]);
         var held = await FlashSale.RunAsync(app, dataDir, options.Int("buyers", 2000), options.Int("units", 1000),
             options.Int("concurrency", 200), options.Int("pgbench-clients", 32), fault.Length > 0 ? fault : null);
         return held ? 0 : 1;

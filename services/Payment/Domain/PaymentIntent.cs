@@ -210,12 +210,18 @@ public sealed class PaymentIntent
         return Enter(target, now, provider);
     }
 
+    /// <summary>
+    /// Whether a webhook about <paramref name="provider"/> can change any payment: only an authorization's outcome can
+    /// (what our own calls started, they settle from their answers). Anything else is acknowledged without a look.
+    /// </summary>
+    public static bool IsAuthorizationOutcome(ProviderIntent provider) =>
+        provider.Status is ProviderIntentStatus.Authorized or ProviderIntentStatus.Declined;
+
     /// <summary>Takes on a webhook's news: only an authorization outcome we are still waiting for, so a replayed or late one changes nothing.</summary>
     public IReadOnlyList<IIntegrationEvent> ApplyProviderNotice(ProviderIntent provider, DateTimeOffset now, TimeSpan processingRecheck)
     {
         var awaitingOutcome = Status is PaymentStatus.New or PaymentStatus.Processing;
-        var isOutcome = provider.Status is ProviderIntentStatus.Authorized or ProviderIntentStatus.Declined;
-        if (!awaitingOutcome || !isOutcome || (ProviderIntentId is not null && ProviderIntentId != provider.Id))
+        if (!awaitingOutcome || !IsAuthorizationOutcome(provider) || (ProviderIntentId is not null && ProviderIntentId != provider.Id))
         {
             return Nothing;
         }

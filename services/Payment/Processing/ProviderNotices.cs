@@ -16,9 +16,9 @@ public sealed class ProviderNotices(PaymentDbContext db, TimeProvider clock, IOp
     /// <summary>Returns whether the notice changed the payment.</summary>
     public async Task<bool> ApplyAsync(ProviderNotice notice, CancellationToken ct)
     {
-        if (!Guid.TryParse(notice.Intent.OrderReference, out var orderId))
+        if (!Guid.TryParse(notice.Intent.OrderReference, out var orderId) || !Domain.PaymentIntent.IsAuthorizationOutcome(notice.Intent))
         {
-            return false;
+            return false; // a capture's or a cancel's news: the call that made it stored its answer, no transaction needed
         }
         IReadOnlyList<IIntegrationEvent> events = [];
         var changed = false;

@@ -36,8 +36,8 @@ public static class RabbitMqExtensions
         var password = builder.AddParameter("rabbitmq-password", data.Secret("rabbitmq-password"), secret: true);
         var rabbit = builder.AddResource(new HostRabbitMqResource("rabbitmq", data.Root, User, password.Resource))
             .WithArgs(Path.Combine(builder.AppHostDirectory, "..", "eng", "host", "rabbitmq.sh"))
-            .WithEndpoint(name: HostRabbitMqResource.EndpointName, scheme: "tcp", env: "RABBITMQ_NODE_PORT", isProxied: false)
-            .WithEndpoint(name: "dist", scheme: "tcp", env: "RABBITMQ_DIST_PORT", isProxied: false)
+            .WithEndpoint(name: HostRabbitMqResource.EndpointName, scheme: "tcp", env: "RABBITMQ_NODE_PORT")
+            .WithEndpoint(name: "dist", scheme: "tcp", env: "RABBITMQ_DIST_PORT")
             .WithEnvironment(context =>
             {
                 context.EnvironmentVariables["ERL_EPMD_PORT"] = epmdPort.ToString(CultureInfo.InvariantCulture);

@@ -19,6 +19,19 @@ public sealed class PlainTextConverter : JsonConverter<string>
         {
             throw new JsonException($"Expected a string, not {Describe(reader.TokenType)}.");
         }
+        return Checked(ref reader);
+    }
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+    /// <summary>A dictionary's string keys (a validation problem's <c>errors</c>, say) are text too: held to the same rule.</summary>
+    public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Checked(ref reader) ?? "";
+
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
+
+    private static string? Checked(ref Utf8JsonReader reader)
+    {
         string? text;
         try
         {
@@ -36,8 +49,6 @@ public sealed class PlainTextConverter : JsonConverter<string>
         }
         return text;
     }
-
-    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 
     /// <summary>The index of the first character no person types into a form, or null when there is none.</summary>
     public static int? FirstUnwanted(string text)

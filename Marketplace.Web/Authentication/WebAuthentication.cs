@@ -26,7 +26,6 @@ public static class WebAuthentication
         var secureCookies = configuration.GetValue("Web:SecureCookies", true);
         var cookiePolicy = secureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
 
-        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RedisTicketStore>();
         builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
             .Configure<RedisTicketStore>((options, store) => options.SessionStore = store);

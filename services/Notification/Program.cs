@@ -1,35 +1,13 @@
 using Marketplace.Notification.Api;
-using Marketplace.Notification.Contacts;
 using Marketplace.Notification.Data;
-using Marketplace.Notification.Email;
-using Marketplace.Notification.Live;
-using Marketplace.Notification.Messaging;
-using Marketplace.ServiceDefaults.Authentication;
+using Marketplace.Notification;
 using Marketplace.Shared.Data;
-using Marketplace.Shared.Messaging;
 
 // E-mail and in-app notifications from order events, and live updates to the web app.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddMarketplaceAuthentication("notification");
-builder.AddServiceDatabase<NotificationDbContext>("notificationdb");
-builder.AddMarketplaceMessaging<NotificationDbContext>(x =>
-{
-    x.AddConsumer<OrderConfirmedConsumer>();
-    x.AddConsumer<OrderCancelledConsumer>();
-    x.AddConsumer<OrderShippedConsumer>();
-    x.AddConsumer<OrderStatusChangedConsumer>();
-    x.AddConsumer<LowStockConsumer>();
-});
-builder.AddRedisClient("redis");
-builder.AddEmailSender();
-
-builder.Services.AddHttpClient<UsersClient>(c => c.BaseAddress = new("http://users")).AddServiceToken();
-builder.Services.AddOptions<LiveUpdateOptions>().BindConfiguration("Notification:Live");
-builder.Services.AddSingleton<LiveUpdatePublisher>();
-builder.Services.AddSingleton<LiveStreamSlots>();
-builder.Services.AddSingleton<NotificationDelivery>();
+builder.AddNotificationService();
 
 var app = builder.Build();
 

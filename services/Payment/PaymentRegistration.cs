@@ -24,7 +24,6 @@ public static class PaymentRegistration
     /// <summary>The provider adapter, the processor that calls it, and webhook handling.</summary>
     public static IHostApplicationBuilder AddPayments(this IHostApplicationBuilder builder)
     {
-        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<PaymentProcessorOptions>().BindConfiguration(PaymentProcessorOptions.Section)
             .Validate(o => o.Concurrency > 0 && o.BatchSize > 0, "Payment:Processor:Concurrency and BatchSize must be positive.")
             // A call that outlived its lease could run beside the next claim's; the shared key keeps that harmless, but not free.

@@ -91,7 +91,7 @@ public sealed class NotificationApiTests(Infrastructure infrastructure)
 
         var response = await client.GetAsync($"/api/notifications?{query}", Ct);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(HttpStatusCode.BadRequest == response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name {field}: {problem}");
     }

@@ -14,7 +14,6 @@ public static class ProviderEndpoints
             .Validate(o => string.IsNullOrWhiteSpace(o.WebhookUrl) || !string.IsNullOrWhiteSpace(o.WebhookSecret),
                 "PaymentProvider:WebhookSecret is required when PaymentProvider:WebhookUrl is set.")
             .ValidateOnStart();
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<ProviderOptions>>().Value;

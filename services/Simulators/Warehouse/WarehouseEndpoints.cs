@@ -14,7 +14,6 @@ public static class WarehouseEndpoints
     {
         builder.Services.AddOptions<WarehouseOptions>().BindConfiguration(WarehouseOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<WarehouseOptions>, WarehouseOptionsValidation>();
-        builder.Services.AddSingleton(TimeProvider.System);
         // A malformed body is the caller's mistake in every environment: a 400 problem (through the status code pages), not a 500.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         builder.Services.AddSingleton(sp => new WarehouseSwitches(sp.GetRequiredService<IOptions<WarehouseOptions>>().Value.InitialSettings()));

@@ -3,9 +3,11 @@ using Marketplace.Payment.Data;
 using Marketplace.Payment.Messaging;
 using Marketplace.Payment.Processing;
 using Marketplace.Payment.Provider;
+using Marketplace.ServiceDefaults.Authentication;
+using Marketplace.Shared.Data;
+using Marketplace.Shared.Messaging;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Polly;
 
@@ -19,6 +21,15 @@ public static class PaymentRegistration
         bus.AddConsumer<CapturePaymentConsumer>();
         bus.AddConsumer<VoidPaymentConsumer>();
         bus.AddConsumer<RefundPaymentConsumer>();
+    }
+
+    /// <summary>Payment intents, captures and refunds behind a provider adapter, wired once.</summary>
+    public static IHostApplicationBuilder AddPaymentService(this IHostApplicationBuilder builder)
+    {
+        builder.AddMarketplaceAuthentication("payment");
+        builder.AddServiceDatabase<PaymentDbContext>("paymentdb");
+        builder.AddMarketplaceMessaging<PaymentDbContext>(x => x.AddPaymentConsumers());
+        return builder.AddPayments();
     }
 
     /// <summary>The provider adapter, the processor that calls it, and webhook handling.</summary>

@@ -10,7 +10,7 @@ var data = HostData.For(builder);
 // Run locally, the third parties are our simulators; a published manifest points at the real ones (parameters).
 var withSimulators = builder.ExecutionContext.IsRunMode || withSimulatorsSwitch;
 
-// Infrastructure: the same names in both modes (see architecture.md).
+// Infrastructure: the same resource names in both modes (host executables or containers), so services never know which.
 var postgres = builder.AddMarketplacePostgres(mode, data);
 var identityDb = postgres.AddDatabase("identitydb");
 var usersDb = postgres.AddDatabase("usersdb");

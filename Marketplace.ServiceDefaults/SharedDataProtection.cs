@@ -11,7 +11,7 @@ public static class SharedDataProtection
 {
     /// <summary>
     /// Data Protection keys (cookies, antiforgery tokens) in Redis, so every replica of this app reads
-    /// what another wrote (architecture.md, "Scale-out rules"). Each app keeps its own key ring.
+    /// what another wrote (a cookie issued by one replica is read by any). Each app keeps its own key ring.
     /// </summary>
     public static TBuilder AddSharedDataProtection<TBuilder>(this TBuilder builder, string redisConnectionName = "redis")
         where TBuilder : IHostApplicationBuilder

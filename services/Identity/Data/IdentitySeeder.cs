@@ -9,7 +9,7 @@ namespace Marketplace.Identity.Data;
 
 /// <summary>
 /// Roles and API scopes exist in every environment. The development accounts and the password-grant
-/// client exist only in Development (architecture.md, "Development identities").
+/// client exist only in Development (the README lists the accounts under "Using what is there").
 /// </summary>
 public static class IdentitySeeder
 {

@@ -73,6 +73,22 @@ public sealed class OrderTests
     }
 
     [Fact]
+    public void An_authorization_alone_confirms_the_order_and_asks_for_the_capture()
+    {
+        var order = Held();
+        Take(order);
+
+        order.PaymentAuthorized(Now);
+
+        Assert.Equal((OrderStatus.Confirmed, PaymentState.Authorized), (order.Status, order.Payment));
+        Assert.Collection(Take(order),
+            m => Assert.IsType<OrderStatusChanged>(m),
+            m => Assert.IsType<ConfirmReservation>(m),
+            m => Assert.IsType<CapturePayment>(m),
+            m => Assert.IsType<OrderConfirmed>(m));
+    }
+
+    [Fact]
     public void A_charge_that_lands_after_the_order_gave_up_is_refunded()
     {
         var order = Held();

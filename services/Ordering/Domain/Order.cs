@@ -153,12 +153,7 @@ public sealed class Order
         switch (Status)
         {
             case OrderStatus.AwaitingPayment:
-                Payment = PaymentState.Authorized;
-                Move(OrderStatus.Confirmed, "payment", "payment authorized", now);
-                DeadlineAt = null;
-                _outgoing.Add(new ConfirmReservation(Id, now));
-                _outgoing.Add(new CapturePayment(Id, now));
-                _outgoing.Add(new OrderConfirmed(Id, BuyerId, LineSnapshots(), Total, Currency, now));
+                Confirm(PaymentState.Authorized, "payment authorized", now);
                 break;
             case OrderStatus.Cancelled:
                 // The authorization came after the order gave up on it: nothing may be charged.
@@ -177,11 +172,7 @@ public sealed class Order
         switch (Status)
         {
             case OrderStatus.AwaitingPayment:
-                Payment = PaymentState.Captured;
-                Move(OrderStatus.Confirmed, "payment", "payment captured", now);
-                DeadlineAt = null;
-                _outgoing.Add(new ConfirmReservation(Id, now));
-                _outgoing.Add(new OrderConfirmed(Id, BuyerId, LineSnapshots(), Total, Currency, now));
+                Confirm(PaymentState.Captured, "payment captured", now);
                 break;
             case OrderStatus.Cancelled:
                 if (Payment is not (PaymentState.Captured or PaymentState.Refunded))
@@ -199,6 +190,20 @@ public sealed class Order
                 }
                 break;
         }
+    }
+
+    /// <summary>Paid for: the hold stops expiring, and the capture is asked when the payment is only authorized.</summary>
+    private void Confirm(PaymentState payment, string reason, DateTimeOffset now)
+    {
+        Payment = payment;
+        Move(OrderStatus.Confirmed, "payment", reason, now);
+        DeadlineAt = null;
+        _outgoing.Add(new ConfirmReservation(Id, now));
+        if (payment == PaymentState.Authorized)
+        {
+            _outgoing.Add(new CapturePayment(Id, now));
+        }
+        _outgoing.Add(new OrderConfirmed(Id, BuyerId, LineSnapshots(), Total, Currency, now));
     }
 
     public void PaymentDeclined(string reason, DateTimeOffset now)

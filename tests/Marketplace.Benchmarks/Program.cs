@@ -40,7 +40,7 @@ switch (command)
         AnsiConsole.MarkupLine($"Replicas of Ordering, Inventory, Payment and the gateway: {replicas}");
         // Any --Section:Key=value goes to the AppHost as it is (an experiment's setting, e.g. --Marketplace:Gen0Size=0x2000000).
         string[] appSettings = [.. args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':') && a.Contains('='))];
-        await using var app = await RunningApp.StartAsync(dataDir, ["--Catalog:SeedProducts=200", .. FixedGateway(options), .. RunningApp.OneClientMachine, .. scaled, .. appSettings]);
+        await using var app = await RunningApp.StartAsync(dataDir, ["--Catalog:SeedProducts=200", FixedGateway(options), .. RunningApp.OneClientMachine, .. scaled, .. appSettings], keepPorts: true);
         var held = await FlashSale.RunAsync(app, dataDir, options.Int("buyers", 2000), options.Int("units", 1000),
             options.Int("concurrency", 200), options.Int("pgbench-clients", 32), fault.Length > 0 ? fault : null);
         return held ? 0 : 1;
@@ -55,10 +55,9 @@ internal partial class Program
 {
     /// <summary>
     /// The gateway on one port every run (default 18290): it is the issuer of the buyers' tokens, which are kept between
-    /// runs (a sign-in costs a password hash). The testing builder's port randomisation is turned off for that.
+    /// runs (a sign-in costs a password hash); the app is started with its configured ports kept for that.
     /// </summary>
-    private static string[] FixedGateway(Options options) =>
-        [$"--Gateway:Port={options.Int("gateway-port", 18290)}", RunningApp.KeepPorts];
+    private static string FixedGateway(Options options) => $"--Gateway:Port={options.Int("gateway-port", 18290)}";
 }
 
 internal sealed class Options(Dictionary<string, string> values)

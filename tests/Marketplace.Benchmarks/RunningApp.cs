@@ -29,9 +29,6 @@ public sealed class RunningApp : IAsyncDisposable
     /// </summary>
     public static readonly string[] OneClientMachine = ["--Gateway:RateLimits:PerAddressPermits=100000000", "--Gateway:RateLimits:PerUserPermits=100000000"];
 
-    /// <summary>A setting that keeps configured ports (such as <c>--Gateway:Port</c>) instead of the testing builder's random ones.</summary>
-    public const string KeepPorts = "--DcpPublisher:RandomizePorts=false";
-
     private readonly DistributedApplication _app;
     private readonly ConcurrentDictionary<string, ResourceEvent> _instances = new();
     private readonly CancellationTokenSource _stopWatching = new();
@@ -55,7 +52,8 @@ public sealed class RunningApp : IAsyncDisposable
         });
     }
 
-    public static async Task<RunningApp> StartAsync(string dataDir, IReadOnlyCollection<string> settings)
+    /// <param name="keepPorts">Keep configured ports (such as <c>--Gateway:Port</c>) instead of the testing builder's random ones.</param>
+    public static async Task<RunningApp> StartAsync(string dataDir, IEnumerable<string> settings, bool keepPorts = false)
     {
         var stopwatch = Stopwatch.StartNew();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Marketplace_AppHost>(
@@ -67,7 +65,7 @@ public sealed class RunningApp : IAsyncDisposable
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
             .AddFilter("Aspire", LogLevel.Warning)
             .AddFilter("Microsoft", LogLevel.Warning));
-        if (settings.Contains(KeepPorts))
+        if (keepPorts)
         {
             // The testing builder randomises every proxied port; set here, after it, so a fixed port stays fixed.
             builder.Configuration["DcpPublisher:RandomizePorts"] = "false";

@@ -89,7 +89,7 @@ public sealed class ChargeAtOnceTests(SilentProviderWorld world) : IClassFixture
 
         await PaymentWorld.EventuallyAsync(async () => (await world.ProviderLedgerAsync(orderId))!.Intents.Single().Status == IntentStatus.RequiresCapture,
             "the provider resolves the authorization");
-        await world.WithDbAsync(db => db.Database.ExecuteSqlAsync($"UPDATE payment_intents SET next_attempt_at = now() WHERE order_id = {orderId}"));
+        await world.DueNowAsync(orderId);
         await world.PassAsync(); // asks the provider: authorized, which a charge does not announce
         await world.PassAsync(); // captures
 
@@ -109,7 +109,7 @@ public sealed class ChargeDuringOutageTests(SilentProviderWorld world) : IClassF
         await world.SendAsync(ChargeAtOnceTests.Charge(orderId, 20m));
         await world.SetProviderAsync(new SimulatorSettingsUpdate(null, null, null, null, Outage: true));
         await world.PassAsync();
-        await DueNowAsync(orderId);
+        await world.DueNowAsync(orderId);
         await world.PassAsync(); // two attempts made: the provider may know the charge
 
         await world.SendAsync(new VoidPayment(orderId, "the payment was not answered in time", DateTimeOffset.UtcNow));
@@ -117,7 +117,7 @@ public sealed class ChargeDuringOutageTests(SilentProviderWorld world) : IClassF
         // The client's circuit breaker may have opened during the outage: passes go on until it lets calls through.
         await PaymentWorld.EventuallyAsync(async () =>
         {
-            await DueNowAsync(orderId);
+            await world.DueNowAsync(orderId);
             await world.PassAsync();
             return (await world.PaymentAsync(orderId))!.Status == PaymentStatus.Voided;
         }, "the charge is found, only authorized, and cancelled", TimeSpan.FromSeconds(30));
@@ -126,7 +126,4 @@ public sealed class ChargeDuringOutageTests(SilentProviderWorld world) : IClassF
         var ledger = (await world.ProviderLedgerAsync(orderId))!;
         Assert.Equal((0, 0L), (ledger.SuccessfulCaptures, ledger.CapturedTotal));
     }
-
-    private Task<int> DueNowAsync(Guid orderId) =>
-        world.WithDbAsync(db => db.Database.ExecuteSqlAsync($"UPDATE payment_intents SET next_attempt_at = now() WHERE order_id = {orderId}"));
 }

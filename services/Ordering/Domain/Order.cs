@@ -94,12 +94,11 @@ public sealed class Order
     public static Order PlaceHeld(Guid id, Guid buyerId, IReadOnlyList<OrderLine> lines, string currency, string paymentMethod,
         ShippingAddress address, DateTimeOffset holdUntil, SagaTimeouts timeouts, DateTimeOffset now)
     {
-        var order = Create(id, buyerId, lines, currency, paymentMethod, address, timeouts, now, announcePending: false);
-        order.StockReserved(timeouts, now);
-        order.HoldUntil = holdUntil;
         // Nobody watches an order that did not exist a moment ago, and the buyer reads AwaitingPayment in the answer:
-        // the first live news of a held order is its outcome (Confirmed or Cancelled).
-        order._outgoing.RemoveAll(m => m is OrderStatusChanged);
+        // no status news is announced, and the first live news of a held order is its outcome (Confirmed or Cancelled).
+        var order = Create(id, buyerId, lines, currency, paymentMethod, address, timeouts, now, announcePending: false);
+        order.AskForPayment(timeouts, now, announce: false);
+        order.HoldUntil = holdUntil;
         return order;
     }
 
@@ -127,17 +126,22 @@ public sealed class Order
         switch (Status)
         {
             case OrderStatus.Pending:
-                Move(OrderStatus.AwaitingPayment, "inventory", "stock held", now);
-                DeadlineAt = now + timeouts.PaymentTimeout;
-                Payment = PaymentState.Requested;
-                // The units are the buyer's: the payment is one charge (authorize and capture in one provider call).
-                _outgoing.Add(new AuthorizePayment(Id, BuyerId, Total, Currency, PaymentMethod, now, CaptureNow: true));
+                AskForPayment(timeouts, now, announce: true);
                 break;
             case OrderStatus.Cancelled:
                 // Cancelled while the hold was on its way: give it back.
                 _outgoing.Add(new ReleaseReservation(Id, CancelReason ?? "cancelled", now));
                 break;
         }
+    }
+
+    /// <summary>The units are the buyer's: the payment is one charge (authorized and captured in one pass of Payment).</summary>
+    private void AskForPayment(SagaTimeouts timeouts, DateTimeOffset now, bool announce)
+    {
+        Move(OrderStatus.AwaitingPayment, "inventory", "stock held", now, announce);
+        DeadlineAt = now + timeouts.PaymentTimeout;
+        Payment = PaymentState.Requested;
+        _outgoing.Add(new AuthorizePayment(Id, BuyerId, Total, Currency, PaymentMethod, now, CaptureNow: true));
     }
 
     public void StockReservationFailed(string reason, DateTimeOffset now)
@@ -311,7 +315,7 @@ public sealed class Order
         _outgoing.Add(new OrderCancelled(Id, BuyerId, [.. MerchantIds], reason, now));
     }
 
-    private void Move(OrderStatus to, string actor, string reason, DateTimeOffset now)
+    private void Move(OrderStatus to, string actor, string reason, DateTimeOffset now, bool announce = true)
     {
         if (!LegalMoves[Status].Contains(to))
         {
@@ -322,7 +326,10 @@ public sealed class Order
         Sequence++;
         UpdatedAt = now;
         _transitions.Add(new OrderTransition { OrderId = Id, Sequence = Sequence, From = from, To = to, At = now, Actor = actor, Reason = reason });
-        _outgoing.Add(new OrderStatusChanged(Id, BuyerId, [.. MerchantIds], from.ToString(), to.ToString(), to == OrderStatus.Cancelled ? reason : null, Sequence, now));
+        if (announce)
+        {
+            _outgoing.Add(new OrderStatusChanged(Id, BuyerId, [.. MerchantIds], from.ToString(), to.ToString(), to == OrderStatus.Cancelled ? reason : null, Sequence, now));
+        }
     }
 
     public static string Describe(OrderStatus status) => status switch

@@ -143,7 +143,11 @@ if (paymentProvider is not null && warehouse is not null)
     payment.WithReference(paymentProvider).WaitFor(paymentProvider);
     inventory.WithReference(warehouse);
     // The simulators call us back at our public edge, as the real ones would.
-    paymentProvider.WithEnvironment("PaymentProvider__WebhookUrl", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/api/payments/webhooks/provider"));
+    paymentProvider.WithEnvironment("PaymentProvider__WebhookUrl", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/api/payments/webhooks/provider"))
+        // Subscribed to what Payment acts on, as a real provider's webhook endpoint is (its "enabled events"): an
+        // authorization's outcome. The news of our own captures and cancels would be acknowledged unread.
+        .WithEnvironment("PaymentProvider__WebhookEvents__0", "payment_intent.amount_capturable_updated")
+        .WithEnvironment("PaymentProvider__WebhookEvents__1", "payment_intent.payment_failed");
     warehouse.WithEnvironment("Warehouse__WebhookUrl", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/api/inventory/webhooks/northwind"));
 }
 else

@@ -32,13 +32,14 @@ if [ ! -s "$PG_DATA_DIR/PG_VERSION" ]; then
 fi
 
 # Stopped by the orchestrator (SIGTERM), the server shuts down "fast": it closes its clients' sessions instead of
-# waiting for them to leave (PostgreSQL's own SIGTERM is a smart shutdown). The services connect straight to it
-# (no proxy in between), and a server still waiting for their pooled connections would hold the data directory
-# when the next run starts.
+# waiting for them to leave (PostgreSQL's own SIGTERM is a smart shutdown): a server still waiting for the services'
+# pooled connections would hold the data directory when the next run starts.
+# pg_stat_statements is preloaded so that the flash-sale benchmark can read what each order costs the server.
 "${run_as[@]}" "$bin/postgres" -D "$PG_DATA_DIR" -p "$PGPORT" \
   -c listen_addresses=127.0.0.1 -c unix_socket_directories="$PG_DATA_DIR" \
   -c max_connections=400 -c shared_buffers=256MB -c fsync=off -c synchronous_commit=off \
-  -c full_page_writes=off -c log_min_messages=warning -c log_checkpoints=off &
+  -c full_page_writes=off -c log_min_messages=warning -c log_checkpoints=off \
+  -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=top &
 server=$!
 trap 'kill -INT "$server" 2>/dev/null' TERM INT
 status=0

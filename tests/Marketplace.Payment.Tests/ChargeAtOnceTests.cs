@@ -127,3 +127,30 @@ public sealed class ChargeDuringOutageTests(SilentProviderWorld world) : IClassF
         Assert.Equal((0, 0L), (ledger.SuccessfulCaptures, ledger.CapturedTotal));
     }
 }
+
+/// <summary>Its own provider, with webhooks and a slow answer (the latency switch would slow every other test sharing one).</summary>
+public sealed class ChargeWithWebhookTests(PaymentWorld world) : IClassFixture<PaymentWorld>
+{
+    [Fact]
+    public async Task A_charge_whose_authorization_a_webhook_stored_first_is_still_captured_in_the_same_pass()
+    {
+        var orderId = Guid.NewGuid();
+        await world.SendAsync(ChargeAtOnceTests.Charge(orderId, 40m));
+        await world.SetProviderAsync(new SimulatorSettingsUpdate(LatencyMs: 700, null, null, null, null));
+
+        var pass = world.PassAsync();
+        await PaymentWorld.EventuallyAsync(async () => (await world.PaymentAsync(orderId))?.Status == PaymentStatus.Authorized,
+            "the authorization's webhook is stored while the pass waits for the capture's answer");
+        Assert.False(pass.IsCompleted);
+        Assert.Equal(1, await pass);
+        await world.SetProviderAsync(new SimulatorSettingsUpdate(LatencyMs: 0, null, null, null, null));
+
+        Assert.Equal(0, await world.PassAsync()); // the capture was stored by the first pass: nothing is left to repeat
+        var payment = (await world.PaymentAsync(orderId))!;
+        Assert.Equal((PaymentStatus.Captured, 40m), (payment.Status, payment.CapturedAmount));
+        Assert.IsType<PaymentCaptured>(Assert.Single(await world.EventsAsync(orderId)));
+        var operations = await world.WithDbAsync(db => db.PaymentOperations.AsNoTracking().Where(o => o.PaymentIntentId == payment.Id).OrderBy(o => o.At).ToListAsync());
+        Assert.Equal(["authorize", "capture"], operations.Select(o => o.Kind));
+        Assert.Equal(1, (await world.ProviderLedgerAsync(orderId))!.SuccessfulCaptures);
+    }
+}

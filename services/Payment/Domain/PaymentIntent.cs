@@ -170,6 +170,9 @@ public sealed class PaymentIntent
         return Status == PaymentStatus.Declined && !alreadyAnswered ? [new PaymentVoided(OrderId, now)] : Nothing;
     }
 
+    /// <summary>Whether this payment already holds the provider's view of <paramref name="provider"/> (the same intent, in the same status).</summary>
+    public bool Knows(ProviderIntent provider) => ProviderIntentId == provider.Id && Status == StatusOf(provider);
+
     /// <summary>Takes on the provider's view of the intent (after create, retrieve, capture or cancel).</summary>
     public IReadOnlyList<IIntegrationEvent> Reconcile(ProviderIntent provider, DateTimeOffset now, TimeSpan processingRecheck)
     {
@@ -177,14 +180,7 @@ public sealed class PaymentIntent
         {
             throw new PaymentStateException($"The provider answered about intent {provider.Id}, but this payment is {ProviderIntentId}.");
         }
-        var target = provider.Status switch
-        {
-            ProviderIntentStatus.Processing => PaymentStatus.Processing,
-            ProviderIntentStatus.Authorized => PaymentStatus.Authorized,
-            ProviderIntentStatus.Declined => PaymentStatus.Declined,
-            ProviderIntentStatus.Captured => PaymentStatus.Captured,
-            _ => PaymentStatus.Voided,
-        };
+        var target = StatusOf(provider);
         var allowed = (Status, target) switch
         {
             (PaymentStatus.New, _) => true,
@@ -209,6 +205,15 @@ public sealed class PaymentIntent
         }
         return Enter(target, now, provider);
     }
+
+    private static PaymentStatus StatusOf(ProviderIntent provider) => provider.Status switch
+    {
+        ProviderIntentStatus.Processing => PaymentStatus.Processing,
+        ProviderIntentStatus.Authorized => PaymentStatus.Authorized,
+        ProviderIntentStatus.Declined => PaymentStatus.Declined,
+        ProviderIntentStatus.Captured => PaymentStatus.Captured,
+        _ => PaymentStatus.Voided,
+    };
 
     /// <summary>
     /// Whether a webhook about <paramref name="provider"/> can change any payment: only an authorization's outcome can

@@ -237,12 +237,14 @@ public sealed class PaymentProcessor(
         {
             var captured = await RecordAsync(p, "capture", key, operations, () =>
                 provider.CaptureAsync(authorized.Intent.Id, p.Amount, p.Currency, key, ct), a => (a.HttpStatus, a.Describe()));
-            return (row, now) => [.. row.Reconcile(authorized.Intent, now, recheck), .. row.Reconcile(captured.Intent, now, recheck)];
+            // The authorization's webhook usually arrives while the capture call runs, and may be stored first: then the
+            // row already knows the authorization, and only the capture is news (rather than a pass of its own later).
+            return (row, now) => [.. row.Knows(authorized.Intent) ? [] : row.Reconcile(authorized.Intent, now, recheck), .. row.Reconcile(captured.Intent, now, recheck)];
         }
         catch (PaymentProviderException e)
         {
             Logger.LogWarning("Payment {PaymentId} (order {OrderId}): the capture after the authorization got no answer; it is the next step: {Error}", p.Id, p.OrderId, e.Message);
-            return (row, now) => row.Reconcile(authorized.Intent, now, recheck);
+            return (row, now) => row.Knows(authorized.Intent) ? [] : row.Reconcile(authorized.Intent, now, recheck);
         }
     }
 
@@ -284,7 +286,7 @@ public sealed class PaymentProcessor(
                 Logger.LogWarning("Payment {PaymentId} (order {OrderId}): the lease ran out during {Step}; the next claim repeats it under the same key",
                     claimed.Id, claimed.OrderId, step);
             }
-            else if (row.Status != claimed.Status)
+            else if (row.Status != claimed.Status && !ChargeAuthorizedByWebhook(row, step))
             {
                 // A webhook settled it meanwhile, under this row's lock: it already stored (and announced) the same news.
                 row.ReleaseLease();
@@ -312,6 +314,13 @@ public sealed class PaymentProcessor(
         });
         PaymentTelemetry.Count(events);
     }
+
+    /// <summary>
+    /// A charge whose authorization a webhook stored while this pass went on to capture: the capture's answer is still
+    /// news, and is stored now (the charge's outcome skips what the row already knows).
+    /// </summary>
+    private static bool ChargeAuthorizedByWebhook(PaymentIntent row, PaymentStep step) =>
+        step == PaymentStep.Authorize && row.CaptureAtOnce && row.Status == PaymentStatus.Authorized;
 
     private static string ProviderId(PaymentIntent p) =>
         p.ProviderIntentId ?? throw new PaymentStateException($"Payment {p.Id} is {p.Status} but has no provider intent id.");

@@ -58,12 +58,6 @@ public sealed class OutboxMessage
         JsonSerializer.Deserialize(Body, ResolveType(), MessagingJson.Options)
         ?? throw new InvalidOperationException($"Outbox message {Id} has an empty body.");
 
-    internal void MarkPublished(DateTimeOffset at)
-    {
-        PublishedAt = at;
-        LastError = null;
-    }
-
     internal void MarkFailed(DateTimeOffset at, string error, TimeSpan maxBackoff)
     {
         Attempts++;

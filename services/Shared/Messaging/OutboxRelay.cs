@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using MassTransit;
@@ -71,7 +72,8 @@ public sealed class OutboxRelay<TDbContext>(
             // Up to PublishConcurrency confirms in flight at once: a confirm takes a broker round trip, so one
             // at a time caps a relay near 100 messages/s. Consumers never rely on order within a batch (they
             // order by the versions events carry, and are idempotent).
-            int published = 0, failed = 0;
+            var published = new ConcurrentBag<Guid>();
+            var failed = 0;
             await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = _options.PublishConcurrency, CancellationToken = ct }, async (row, token) =>
             {
                 if (Volatile.Read(ref failed) > 0)
@@ -81,8 +83,7 @@ public sealed class OutboxRelay<TDbContext>(
                 try
                 {
                     await PublishAsync(row, token);
-                    row.MarkPublished(Clock.GetUtcNow());
-                    Interlocked.Increment(ref published);
+                    published.Add(row.Id);
                 }
                 catch (Exception ex) when (!token.IsCancellationRequested)
                 {
@@ -94,9 +95,17 @@ public sealed class OutboxRelay<TDbContext>(
                 }
             });
 
+            // The published rows are marked in one statement (not one UPDATE per row); the failed ones carry their backoff.
+            if (!published.IsEmpty)
+            {
+                var ids = published.ToArray();
+                var at = Clock.GetUtcNow();
+                await db.Set<OutboxMessage>().Where(m => ids.Contains(m.Id))
+                    .ExecuteUpdateAsync(set => set.SetProperty(m => m.PublishedAt, at).SetProperty(m => m.LastError, (string?)null), ct);
+            }
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            return new BatchResult(rows.Count, published, failed);
+            return new BatchResult(rows.Count, published.Count, failed);
         });
     }
 

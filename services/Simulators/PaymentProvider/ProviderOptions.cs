@@ -13,6 +13,9 @@ public sealed class ProviderOptions
     /// <summary>Where events are POSTed; without it no webhooks are sent.</summary>
     public string? WebhookUrl { get; set; }
 
+    /// <summary>The event types the webhook endpoint is subscribed to (Stripe's "enabled events"); none listed means all.</summary>
+    public string[] WebhookEvents { get; set; } = [];
+
     /// <summary>Signs every webhook (<c>Provider-Signature</c>); required when <see cref="WebhookUrl"/> is set.</summary>
     public string? WebhookSecret { get; set; }
 

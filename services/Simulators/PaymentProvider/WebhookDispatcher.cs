@@ -22,7 +22,7 @@ public sealed class WebhookDispatcher(
 
     public void Publish(string type, IntentView intent)
     {
-        if (string.IsNullOrWhiteSpace(_options.WebhookUrl))
+        if (string.IsNullOrWhiteSpace(_options.WebhookUrl) || (_options.WebhookEvents.Length > 0 && !_options.WebhookEvents.Contains(type)))
         {
             return;
         }

@@ -1,0 +1,111 @@
+using System.Globalization;
+using Npgsql;
+using Spectre.Console;
+
+namespace Marketplace.Benchmarks;
+
+/// <summary>
+/// What a sale asks of PostgreSQL, read from the server itself: transactions per database (<c>pg_stat_database</c>)
+/// and statements with their execution time (<c>pg_stat_statements</c>, which host mode preloads), between a mark
+/// taken before the sale and the end of it. Divided by the confirmed orders, it is the measured side of the
+/// "what one order costs" table in docs/benchmarks.md.
+/// </summary>
+public sealed class DatabaseWork
+{
+    private readonly string _connectionString;
+    private readonly Dictionary<string, long> _transactionsBefore;
+    private readonly bool _statements;
+
+    private DatabaseWork(string connectionString, Dictionary<string, long> transactionsBefore, bool statements)
+    {
+        _connectionString = connectionString;
+        _transactionsBefore = transactionsBefore;
+        _statements = statements;
+    }
+
+    /// <summary>Marks the start: statement figures reset, transaction counters read.</summary>
+    public static async Task<DatabaseWork> MarkAsync(RunningApp app)
+    {
+        var connectionString = await app.ConnectionStringAsync("postgres") + ";Database=postgres";
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var statements = true;
+        try
+        {
+            await using var create = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset();", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        catch (PostgresException e)
+        {
+            // A server without the library preloaded (containers mode) still gives its transaction counters.
+            AnsiConsole.MarkupLine($"[yellow]pg_stat_statements is not available ({e.MessageText.EscapeMarkup()}); transactions only[/]");
+            statements = false;
+        }
+        return new DatabaseWork(connectionString, await TransactionsAsync(connection), statements);
+    }
+
+    /// <summary>Prints the work done since the mark, per confirmed order.</summary>
+    public async Task PrintAsync(int confirmed)
+    {
+        if (confirmed == 0)
+        {
+            return;
+        }
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        var transactions = await TransactionsAsync(connection);
+        var perDatabase = new Dictionary<string, (long Calls, double Ms)>();
+        var top = new List<(string Database, long Calls, double Ms, string Query)>();
+        if (_statements)
+        {
+            await using var read = new NpgsqlCommand("""
+                SELECT d.datname, s.calls, s.total_exec_time, s.query
+                FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+                WHERE d.datname NOT IN ('postgres', 'flash_pgbench')
+                ORDER BY s.total_exec_time DESC
+                """, connection);
+            await using var reader = await read.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var (database, calls, ms, query) = (reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetString(3));
+                var sum = perDatabase.GetValueOrDefault(database);
+                perDatabase[database] = (sum.Calls + calls, sum.Ms + ms);
+                top.Add((database, calls, ms, query));
+            }
+        }
+
+        var table = new Table().AddColumns("database", "transactions / order", "statements / order", "execution ms / order");
+        foreach (var (database, count) in transactions.Where(t => t.Key is not ("postgres" or "flash_pgbench")).OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            var done = count - _transactionsBefore.GetValueOrDefault(database);
+            var work = perDatabase.GetValueOrDefault(database);
+            table.AddRow(database, PerOrder(done, confirmed), _statements ? PerOrder(work.Calls, confirmed) : "–", _statements ? (work.Ms / confirmed).ToString("F2", CultureInfo.InvariantCulture) : "–");
+        }
+        AnsiConsole.MarkupLine("PostgreSQL's work during the sale, per confirmed order (pg_stat_database, pg_stat_statements):");
+        AnsiConsole.Write(table);
+        if (top.Count > 0)
+        {
+            var statements = new Table().AddColumns("database", "calls / order", "ms / order", "statement");
+            foreach (var (database, calls, ms, query) in top.Take(15))
+            {
+                var oneLine = string.Join(' ', query.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
+                statements.AddRow(database, PerOrder(calls, confirmed), (ms / confirmed).ToString("F3", CultureInfo.InvariantCulture), (oneLine.Length > 110 ? oneLine[..110] + "…" : oneLine).EscapeMarkup());
+            }
+            AnsiConsole.Write(statements);
+        }
+    }
+
+    private static string PerOrder(long count, int confirmed) => ((double)count / confirmed).ToString("F2", CultureInfo.InvariantCulture);
+
+    private static async Task<Dictionary<string, long>> TransactionsAsync(NpgsqlConnection connection)
+    {
+        var counts = new Dictionary<string, long>();
+        await using var read = new NpgsqlCommand("SELECT datname, xact_commit + xact_rollback FROM pg_stat_database WHERE datname IS NOT NULL", connection);
+        await using var reader = await read.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+        return counts;
+    }
+}

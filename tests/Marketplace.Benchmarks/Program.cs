@@ -4,7 +4,7 @@ using Spectre.Console;
 
 // Benchmarks of the running system: programs that print figures (docs/benchmarks.md), never timed tests.
 //   dotnet run -c Release --project tests/Marketplace.Benchmarks -- search [--products 100000] [--rounds 4000] [--freshness 200]
-//   dotnet run -c Release --project tests/Marketplace.Benchmarks -- flash-sale [--buyers 2000] [--units 1000] [--concurrency 200] [--pgbench-clients 32]
+//   dotnet run -c Release --project tests/Marketplace.Benchmarks -- flash-sale [--buyers 2000] [--units 1000] [--concurrency 200] [--pgbench-clients 32] [--warm-up 200]
 //       [--fault broker-pause|broker-restart|ordering-restart|inventory-restart] [--replicas N]
 var command = args.FirstOrDefault();
 if (Console.IsOutputRedirected)
@@ -42,12 +42,12 @@ switch (command)
         string[] appSettings = [.. args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':') && a.Contains('='))];
         await using var app = await RunningApp.StartAsync(dataDir, ["--Catalog:SeedProducts=200", FixedGateway(options), .. RunningApp.OneClientMachine, .. scaled, .. appSettings], keepPorts: true);
         var held = await FlashSale.RunAsync(app, dataDir, options.Int("buyers", 2000), options.Int("units", 1000),
-            options.Int("concurrency", 200), options.Int("pgbench-clients", 32), fault.Length > 0 ? fault : null);
+            options.Int("concurrency", 200), options.Int("pgbench-clients", 32), options.Int("warm-up", 200), fault.Length > 0 ? fault : null);
         return held ? 0 : 1;
     }
     default:
         AnsiConsole.MarkupLine("usage: [bold]search[/] [[--products N]] [[--rounds N]] [[--freshness N]] [[--data-dir DIR]]");
-        AnsiConsole.MarkupLine("       [bold]flash-sale[/] [[--buyers N]] [[--units N]] [[--concurrency N]] [[--pgbench-clients N]] [[--fault NAME]] [[--replicas N]] [[--gateway-port N]] [[--data-dir DIR]]");
+        AnsiConsole.MarkupLine("       [bold]flash-sale[/] [[--buyers N]] [[--units N]] [[--concurrency N]] [[--pgbench-clients N]] [[--warm-up N]] [[--fault NAME]] [[--replicas N]] [[--gateway-port N]] [[--data-dir DIR]]");
         return 2;
 }
 

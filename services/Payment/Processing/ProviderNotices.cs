@@ -49,7 +49,7 @@ public sealed class ProviderNotices(PaymentDbContext db, TimeProvider clock, IOp
         });
         if (changed)
         {
-            logger.LogInformation("Webhook {EventId} ({Type}) settled order {OrderId}'s authorization: {Status}", notice.EventId, notice.Type, orderId, notice.Intent.Status);
+            logger.LogDebug("Webhook {EventId} ({Type}) settled order {OrderId}'s authorization: {Status}", notice.EventId, notice.Type, orderId, notice.Intent.Status);
             PaymentTelemetry.Count(events);
         }
         return changed;

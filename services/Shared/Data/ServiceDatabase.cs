@@ -11,7 +11,7 @@ namespace Marketplace.Shared.Data;
 public static class ServiceDatabase
 {
     /// <summary>
-    /// The service's own PostgreSQL database through EF Core, with retries, health check and tracing
+    /// The service's own PostgreSQL database through EF Core (pooled contexts), with retries, health check and tracing
     /// (Aspire's Npgsql EF integration) and the interceptor that wakes the outbox relay on commit.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDatabase<TDbContext>(this IHostApplicationBuilder builder, string connectionName)
@@ -23,8 +23,12 @@ public static class ServiceDatabase
             throw new InvalidOperationException($"Connection string '{connectionName}' is missing: the AppHost provides it with WithReference({connectionName}).");
         }
 
-        builder.Services.AddDbContext<TDbContext>((services, options) => options
-            .UseNpgsql(Pooled(connectionString ?? "Host=design-time", builder.Configuration), npgsql => npgsql.EnableRetryOnFailure())
+        // Pooled contexts: the options are built once per process and a context is reset rather than rebuilt for each
+        // request or message (building the options, and resolving a new context's services, showed in every profile of
+        // the flash sale). None of our contexts keeps state of its own for a reset to miss.
+        var pooled = Pooled(connectionString ?? "Host=design-time", builder.Configuration);
+        builder.Services.AddDbContextPool<TDbContext>((services, options) => options
+            .UseNpgsql(pooled, npgsql => npgsql.EnableRetryOnFailure())
             .AddInterceptors(NoAutoSavepoints.Instance)
             .AddOutboxSignal(services));
         builder.EnrichNpgsqlDbContext<TDbContext>(settings => settings.DisableRetry = true);

@@ -36,6 +36,8 @@ public static class OrderingRegistration
         builder.Services.AddScoped<Api.OrderChanges>();
         builder.Services.AddHostedService<OrderTimeouts>();
         builder.Services.AddSingleton<CatalogPrices.InFlight>();
+        builder.Services.AddOptions<SoldOutMemoryOptions>().BindConfiguration("Ordering:SoldOutMemory");
+        builder.Services.AddSingleton<SoldOutMemory>();
         builder.Services.AddHttpClient<CatalogPrices>(c => c.BaseAddress = new Uri("http://catalog")).AddServiceToken();
         // The hold at the click: the buyer waits on it, so a slow Inventory is given up on (6 s an attempt, 13 s in all;
         // the order then goes Pending and the saga asks by message). Retrying is safe: a hold is keyed by the order's id.

@@ -8,18 +8,30 @@ namespace Marketplace.Ordering.Checkout;
 /// The hold is keyed by the order's id, so asking again — a retry, a second request with the same
 /// Idempotency-Key — answers as the first did and never holds twice.
 /// </summary>
-public sealed class StockHolds(HttpClient http, ILogger<StockHolds> logger)
+public sealed class StockHolds(HttpClient http, SoldOutMemory soldOut, ILogger<StockHolds> logger)
 {
-    /// <summary>Inventory's answer, or null when it could not give one in time (the caller falls back to the saga).</summary>
-    public async Task<ReserveOutcome?> HoldAsync(Guid orderId, IEnumerable<StockLine> lines, TimeSpan hold, CancellationToken ct)
+    /// <summary>
+    /// Inventory's answer (or, for a SKU it said a moment ago had too few units, that answer again: <see cref="SoldOutMemory"/>),
+    /// or null when it could not give one in time (the caller falls back to the saga).
+    /// </summary>
+    public async Task<ReserveOutcome?> HoldAsync(Guid orderId, IReadOnlyCollection<StockLine> lines, TimeSpan hold, CancellationToken ct)
     {
+        if (soldOut.Recall(lines) is { } recalled)
+        {
+            return recalled;
+        }
         try
         {
             using var response = await http.PostAsJsonAsync("/internal/inventory/reservations",
                 new { orderId, lines, holdSeconds = (int)Math.Ceiling(hold.TotalSeconds), reply = false }, ct);
             if (response.IsSuccessStatusCode)
             {
-                return await response.Content.ReadFromJsonAsync<ReserveOutcome>(ct);
+                var answer = await response.Content.ReadFromJsonAsync<ReserveOutcome>(ct);
+                if (answer is not null)
+                {
+                    soldOut.Learn(lines, answer);
+                }
+                return answer;
             }
             logger.LogWarning("Inventory answered a hold for order {OrderId} with {Status}", orderId, (int)response.StatusCode);
             return null;

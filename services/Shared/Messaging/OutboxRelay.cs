@@ -164,13 +164,17 @@ public class WorkSignal
 
     public void Notify()
     {
+        if (_semaphore.CurrentCount > 0)
+        {
+            return; // already signalled: the worker will look once, which covers every commit so far
+        }
         try
         {
             _semaphore.Release();
         }
         catch (SemaphoreFullException)
         {
-            // Already signalled: the worker will look once, which covers every commit so far.
+            // Signalled by another commit between the look and the release: the same.
         }
     }
 

@@ -1,5 +1,5 @@
 using System.Data.Common;
-using System.Runtime.CompilerServices;
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -13,14 +13,19 @@ namespace Marketplace.Shared.Messaging;
 public abstract class CommitSignalInterceptor<TSelf>(Action notify) : ISaveChangesInterceptor, IDbTransactionInterceptor
     where TSelf : CommitSignalInterceptor<TSelf>
 {
-    /// <summary>Contexts whose pending changes (or current transaction) include work for this kind of worker.</summary>
-    private static readonly ConditionalWeakTable<DbContext, object> WorkPending = new();
+    /// <summary>
+    /// Contexts whose pending changes (or current transaction) include work for this kind of worker. A context leaves it at
+    /// its commit, rollback or failed save. (A concurrent dictionary, not a weak table: the weak table's one lock was the
+    /// lock Ordering's threads waited on most in a flash sale. The contexts are pooled, so one that left without any of
+    /// those three stays only until its next use commits.)
+    /// </summary>
+    private static readonly ConcurrentDictionary<DbContext, byte> WorkPending = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Whether the changes about to be saved give the worker something to do.</summary>
     protected abstract bool GivesWork(DbContext context);
 
     /// <summary>For work written without the change tracker (raw SQL): counts as pending until the commit.</summary>
-    public static void MarkWork(DbContext context) => WorkPending.AddOrUpdate(context, WorkPending);
+    public static void MarkWork(DbContext context) => WorkPending.TryAdd(context, 0);
 
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -44,6 +49,14 @@ public abstract class CommitSignalInterceptor<TSelf>(Action notify) : ISaveChang
     {
         NotifyIfCommitted(eventData.Context);
         return ValueTask.FromResult(result);
+    }
+
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => Forget(eventData.Context);
+
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Forget(eventData.Context);
+        return Task.CompletedTask;
     }
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => NotifyIfPending(eventData.Context);
@@ -81,7 +94,7 @@ public abstract class CommitSignalInterceptor<TSelf>(Action notify) : ISaveChang
 
     private void NotifyIfPending(DbContext? context)
     {
-        if (context is not null && WorkPending.Remove(context))
+        if (context is not null && WorkPending.TryRemove(context, out _))
         {
             notify();
         }
@@ -91,7 +104,7 @@ public abstract class CommitSignalInterceptor<TSelf>(Action notify) : ISaveChang
     {
         if (context is not null)
         {
-            WorkPending.Remove(context);
+            WorkPending.TryRemove(context, out _);
         }
     }
 }

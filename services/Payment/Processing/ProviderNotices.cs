@@ -9,7 +9,8 @@ namespace Marketplace.Payment.Processing;
 
 /// <summary>
 /// Applies a verified webhook: the outcome of an authorization we are waiting for, under the row's
-/// lock, with its event in the same transaction. A replayed, late or unrelated notice changes nothing.
+/// lock, with its event in the same transaction. A replayed, late or unrelated notice changes nothing, and
+/// neither does one about a payment the processor is calling the provider about at that moment (its pass stores the answer).
 /// </summary>
 public sealed class ProviderNotices(PaymentDbContext db, TimeProvider clock, IOptions<PaymentProcessorOptions> options, ILogger<ProviderNotices> logger)
 {
@@ -19,6 +20,15 @@ public sealed class ProviderNotices(PaymentDbContext db, TimeProvider clock, IOp
         if (!Guid.TryParse(notice.Intent.OrderReference, out var orderId) || !Domain.PaymentIntent.IsAuthorizationOutcome(notice.Intent))
         {
             return false; // a capture's or a cancel's news: the call that made it stored its answer, no transaction needed
+        }
+        // A pass of the processor is calling the provider about this payment right now: its own answer says the same and
+        // is stored by the pass (an answer it does not get is asked for again under the same key). Taking the row's lock
+        // here would only make that pass wait, and store the news twice over.
+        var leasedUntil = await db.PaymentIntents.AsNoTracking().Where(p => p.OrderId == orderId).Select(p => p.LeaseUntil).FirstOrDefaultAsync(ct);
+        if (leasedUntil > clock.GetUtcNow())
+        {
+            logger.LogDebug("Webhook {EventId} ({Type}) for order {OrderId} left to the processor's pass in flight", notice.EventId, notice.Type, orderId);
+            return false;
         }
         IReadOnlyList<IIntegrationEvent> events = [];
         var changed = false;

@@ -4,6 +4,7 @@ using Marketplace.Inventory.External;
 using Marketplace.Inventory.Messaging;
 using Marketplace.Inventory.Stock;
 using Marketplace.ServiceDefaults.Authentication;
+using Marketplace.Shared.Contracts;
 using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
 
@@ -19,7 +20,7 @@ public static class InventoryRegistration
         builder.AddMarketplaceMessaging<InventoryDbContext>(x =>
         {
             x.AddConsumer<ReserveStockConsumer>();
-            x.AddConsumer<ConfirmReservationConsumer>();
+            x.AddIdempotentBatchConsumer<ConfirmReservationConsumer, ConfirmReservation, InventoryDbContext>();
             x.AddConsumer<ReleaseReservationConsumer>();
             x.AddConsumer<CommitReservationConsumer>();
             x.AddConsumer<CatalogOwnershipConsumer>();

@@ -4,6 +4,7 @@ using Marketplace.Ordering.Data;
 using Marketplace.Ordering.Domain;
 using Marketplace.Ordering.Saga;
 using Marketplace.ServiceDefaults.Authentication;
+using Marketplace.Shared.Contracts;
 using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
 
@@ -24,7 +25,7 @@ public static class OrderingRegistration
             x.AddConsumer<ReservationConfirmationFailedConsumer>();
             x.AddConsumer<PaymentAuthorizedConsumer>();
             x.AddConsumer<PaymentDeclinedConsumer>();
-            x.AddConsumer<PaymentCapturedConsumer>();
+            x.AddIdempotentBatchConsumer<PaymentCapturedConsumer, PaymentCaptured, OrderingDbContext>();
             x.AddConsumer<PaymentVoidedConsumer>();
             x.AddConsumer<PaymentRefundedConsumer>();
         });

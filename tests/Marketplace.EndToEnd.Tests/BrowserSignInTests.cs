@@ -19,7 +19,7 @@ public sealed class BrowserSignInTests(MarketplaceAppFixture app, BrowserFixture
         await page.GetByTestId("sign-in").ClickAsync();
         await tab.SignInAtIdentityAsync("merchant@marketplace.test", screenshot: "identity-sign-in");
 
-        await page.WaitForURLAsync(web + "/");
+        await tab.ArrivedAtAsync(web + "/");
         Assert.Equal("Morgan Merchant", await page.GetByTestId("user-name").InnerTextAsync());
         Assert.Equal("Merchant", (await page.GetByTestId("user-role").InnerTextAsync()).Trim());
         await page.GetByRole(AriaRole.Link, new() { Name = "Merchant console" }).First.ClickAsync();
@@ -27,7 +27,7 @@ public sealed class BrowserSignInTests(MarketplaceAppFixture app, BrowserFixture
         await tab.ScreenshotAsync("merchant-console");
 
         await page.GetByTestId("sign-out").ClickAsync();
-        await page.WaitForURLAsync(web + "/");
+        await tab.ArrivedAtAsync(web + "/");
         await page.GetByTestId("sign-in").WaitForAsync();
         Assert.Equal(0, await page.GetByTestId("user-name").CountAsync());
     });
@@ -76,7 +76,7 @@ public sealed class BrowserSignInTests(MarketplaceAppFixture app, BrowserFixture
         await page.GetByLabel("Password").FillAsync("Brook123$");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
-        await page.WaitForURLAsync(web + "/");
+        await tab.ArrivedAtAsync(web + "/");
         Assert.Equal("Brook Browser", await page.GetByTestId("user-name").InnerTextAsync());
         Assert.Equal("Shopper", (await page.GetByTestId("user-role").InnerTextAsync()).Trim());
         await tab.ScreenshotAsync("registered-shopper");

@@ -30,7 +30,7 @@ public sealed class GuestCartJourneyTests(MarketplaceAppFixture app, BrowserFixt
 
         await page.GetByTestId("checkout").ClickAsync();
         await tab.SignInAtIdentityAsync(email);
-        await page.WaitForURLAsync(tab.Web + "/checkout");
+        await tab.ArrivedAtAsync(tab.Web + "/checkout");
         await Assertions.Expect(page.GetByTestId("checkout-total")).ToHaveTextAsync("$31.25");
         await tab.ScreenshotAsync("journey-guest-checkout-after-sign-in-phone", JourneyPage.Phone);
 

@@ -67,7 +67,7 @@ public sealed class JourneyPage(IBrowserContext context, IPage page, string web)
         await page.GotoAsync(web + "/");
         await page.GetByTestId("sign-in").ClickAsync();
         await SignInAtIdentityAsync(email);
-        await page.WaitForURLAsync(web + "/");
+        await ArrivedAtAsync(web + "/");
         await page.GetByTestId("user-role").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         await WaitForCircuitAsync();
     }
@@ -84,6 +84,16 @@ public sealed class JourneyPage(IBrowserContext context, IPage page, string web)
         await page.GetByLabel("Password").FillAsync("Pass123$");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }
+
+    /// <summary>
+    /// Waits until the address bar shows <paramref name="url"/>, by polling the page's address. WaitForURLAsync waits for
+    /// a navigation event and then the page's load event instead: in one run the merchant's sign-in had landed on the
+    /// storefront, signed in, two seconds into the wait, and the wait still ran out after thirty.
+    /// </summary>
+    public Task ArrivedAtAsync(string url) => Assertions.Expect(page).ToHaveURLAsync(url, new() { Timeout = 30_000 });
+
+    /// <inheritdoc cref="ArrivedAtAsync(string)"/>
+    public Task ArrivedAtAsync(System.Text.RegularExpressions.Regex url) => Assertions.Expect(page).ToHaveURLAsync(url, new() { Timeout = 30_000 });
 
     /// <summary>Waits until the page is interactive (Blazor's circuit is up), so clicks reach the server.</summary>
     public Task WaitForCircuitAsync() => page.Locator(".mud-layout[data-interactive='true']").WaitForAsync();
@@ -103,7 +113,7 @@ public sealed class JourneyPage(IBrowserContext context, IPage page, string web)
         // The typed text reaches the server as it is typed; give it the moment before Enter does.
         await page.WaitForTimeoutAsync(400);
         await box.PressAsync("Enter");
-        await page.WaitForURLAsync(url => url.Contains("/search?q=", StringComparison.Ordinal));
+        await ArrivedAtAsync(new System.Text.RegularExpressions.Regex("/search\\?q="));
         // The results page has rendered its answer (the URL changes a moment before the page does).
         await Assertions.Expect(page.GetByTestId("result-count")).ToContainTextAsync("product");
     }

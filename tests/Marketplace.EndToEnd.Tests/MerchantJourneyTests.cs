@@ -35,7 +35,7 @@ public sealed class MerchantJourneyTests(MarketplaceAppFixture app, BrowserFixtu
         await page.GetByTestId("attribute-unit").FillAsync("h");
         await page.GetByTestId("save-and-publish").ClickAsync();
         await Assertions.Expect(page.GetByTestId("product-state")).ToHaveTextAsync("Published");
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/admin/products/[0-9a-f-]{36}$"));
+        await tab.ArrivedAtAsync(new System.Text.RegularExpressions.Regex("/admin/products/[0-9a-f-]{36}$"));
         var productId = Guid.Parse(page.Url[^36..]);
         await tab.ScreenshotAsync("journey-merchant-product-editor");
 

@@ -67,7 +67,7 @@ public sealed class ShopperJourneyTests(MarketplaceAppFixture app, BrowserFixtur
         await page.SetViewportSizeAsync(JourneyPage.Desktop, 900);
 
         await card.ClickAsync();
-        await page.WaitForURLAsync($"{tab.Web}/products/{productId}");
+        await tab.ArrivedAtAsync($"{tab.Web}/products/{productId}");
         await Assertions.Expect(page.GetByTestId("product-title")).ToHaveTextAsync($"{word} Wireless Headphones");
         await Assertions.Expect(page.GetByTestId("stock-state")).ToContainTextAsync("Only 5 left");
         await Assertions.Expect(page.GetByTestId("attributes")).ToContainTextAsync("Battery hours");
@@ -78,7 +78,7 @@ public sealed class ShopperJourneyTests(MarketplaceAppFixture app, BrowserFixtur
         await page.GetByTestId("add-to-cart").ClickAsync();
         await Assertions.Expect(page.GetByTestId("cart-count")).ToContainTextAsync("1");
         await page.GetByRole(AriaRole.Link, new() { Name = "Cart, 1 item" }).ClickAsync();
-        await page.WaitForURLAsync(tab.Web + "/cart");
+        await tab.ArrivedAtAsync(tab.Web + "/cart");
         await Assertions.Expect(page.GetByTestId("subtotal")).ToHaveTextAsync("Subtotal $59.99");
         await page.GetByTestId("increase").ClickAsync();
         await Assertions.Expect(page.GetByTestId("subtotal")).ToHaveTextAsync("Subtotal $119.98");
@@ -87,7 +87,7 @@ public sealed class ShopperJourneyTests(MarketplaceAppFixture app, BrowserFixtur
         await page.SetViewportSizeAsync(JourneyPage.Desktop, 900);
 
         await page.GetByTestId("checkout").ClickAsync();
-        await page.WaitForURLAsync(tab.Web + "/checkout");
+        await tab.ArrivedAtAsync(tab.Web + "/checkout");
         await page.GetByTestId("address-name").FillAsync("Sam Shopper");
         await page.GetByTestId("address-line1").FillAsync("1 Journey Lane");
         await page.GetByTestId("address-city").FillAsync("Springfield");
@@ -100,7 +100,7 @@ public sealed class ShopperJourneyTests(MarketplaceAppFixture app, BrowserFixtur
         await page.GetByTestId("place-order").ClickAsync();
 
         // Held at the click: the order page says so at once, before any payment news.
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/orders/[0-9a-f-]{36}\\?held=[0-9]+$"));
+        await tab.ArrivedAtAsync(new System.Text.RegularExpressions.Regex("/orders/[0-9a-f-]{36}\\?held=[0-9]+$"));
         await Assertions.Expect(page.GetByTestId("held")).ToContainTextAsync("You got it");
         await page.EvaluateAsync("() => window.__sameDocument = true");
         var status = page.GetByTestId("order-status");

@@ -4,7 +4,6 @@ using Marketplace.Inventory.External;
 using Marketplace.Inventory.Messaging;
 using Marketplace.Inventory.Stock;
 using Marketplace.ServiceDefaults.Authentication;
-using Marketplace.Shared.Contracts;
 using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
 
@@ -20,7 +19,7 @@ public static class InventoryRegistration
         builder.AddMarketplaceMessaging<InventoryDbContext>(x =>
         {
             x.AddConsumer<ReserveStockConsumer>();
-            x.AddIdempotentBatchConsumer<ConfirmReservationConsumer, ConfirmReservation, InventoryDbContext>();
+            x.AddConsumer<ConfirmReservationConsumer>();
             x.AddConsumer<ReleaseReservationConsumer>();
             x.AddConsumer<CommitReservationConsumer>();
             x.AddConsumer<CatalogOwnershipConsumer>();

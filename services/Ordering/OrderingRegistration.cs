@@ -4,7 +4,6 @@ using Marketplace.Ordering.Data;
 using Marketplace.Ordering.Domain;
 using Marketplace.Ordering.Saga;
 using Marketplace.ServiceDefaults.Authentication;
-using Marketplace.Shared.Contracts;
 using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
 
@@ -25,7 +24,7 @@ public static class OrderingRegistration
             x.AddConsumer<ReservationConfirmationFailedConsumer>();
             x.AddConsumer<PaymentAuthorizedConsumer>();
             x.AddConsumer<PaymentDeclinedConsumer>();
-            x.AddIdempotentBatchConsumer<PaymentCapturedConsumer, PaymentCaptured, OrderingDbContext>();
+            x.AddConsumer<PaymentCapturedConsumer>();
             x.AddConsumer<PaymentVoidedConsumer>();
             x.AddConsumer<PaymentRefundedConsumer>();
         });

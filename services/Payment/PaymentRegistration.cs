@@ -4,7 +4,6 @@ using Marketplace.Payment.Messaging;
 using Marketplace.Payment.Processing;
 using Marketplace.Payment.Provider;
 using Marketplace.ServiceDefaults.Authentication;
-using Marketplace.Shared.Contracts;
 using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
 using MassTransit;
@@ -18,7 +17,7 @@ public static class PaymentRegistration
 {
     public static void AddPaymentConsumers(this IBusRegistrationConfigurator bus)
     {
-        bus.AddIdempotentBatchConsumer<AuthorizePaymentConsumer, AuthorizePayment, PaymentDbContext>();
+        bus.AddConsumer<AuthorizePaymentConsumer>();
         bus.AddConsumer<CapturePaymentConsumer>();
         bus.AddConsumer<VoidPaymentConsumer>();
         bus.AddConsumer<RefundPaymentConsumer>();

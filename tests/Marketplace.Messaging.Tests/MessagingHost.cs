@@ -45,7 +45,6 @@ public sealed class MessagingHost : IAsyncDisposable
         {
             x.AddConsumer<WidgetCreatedConsumer>();
             x.AddConsumer<PoisonConsumer>();
-            x.AddIdempotentBatchConsumer<WidgetCountedConsumer, WidgetCounted, TestDbContext>();
         });
         var host = builder.Build();
         await using (var scope = host.Services.CreateAsyncScope())

@@ -9,7 +9,6 @@ namespace Marketplace.Messaging.Tests;
 
 public sealed record WidgetCreated(Guid WidgetId, string Name, DateTimeOffset OccurredAt);
 public sealed record PoisonEvent(Guid Id);
-public sealed record WidgetCounted(Guid WidgetId, bool Poison);
 
 public sealed class Widget
 {
@@ -24,8 +23,6 @@ public sealed class HandledWidget
     public Guid WidgetId { get; set; }
     public Guid MessageId { get; set; }
     public string? TraceId { get; set; }
-    /// <summary>The transaction that handled it (batched messages share one).</summary>
-    public long? TransactionId { get; set; }
 }
 
 public sealed class TestDbContext(DbContextOptions<TestDbContext> options) : DbContext(options)
@@ -65,24 +62,5 @@ public sealed class PoisonConsumer : IConsumer<PoisonEvent>
     {
         Interlocked.Increment(ref Attempts);
         throw new InvalidOperationException("This consumer always fails.");
-    }
-}
-
-/// <summary>Handled in batches (registered with AddIdempotentBatchConsumer); a poison message fails whatever batch it is in.</summary>
-public sealed class WidgetCountedConsumer(TestDbContext db, ILogger<WidgetCountedConsumer> logger)
-    : IdempotentConsumer<WidgetCounted, TestDbContext>(db, logger)
-{
-    protected override async Task HandleAsync(WidgetCounted message, ConsumeContext<WidgetCounted> context, CancellationToken ct)
-    {
-        if (message.Poison)
-        {
-            throw new InvalidOperationException("This message always fails.");
-        }
-        Db.Handled.Add(new HandledWidget
-        {
-            WidgetId = message.WidgetId,
-            MessageId = context.MessageId!.Value,
-            TransactionId = await Db.Database.SqlQuery<long>($"SELECT txid_current() AS \"Value\"").SingleAsync(ct),
-        });
     }
 }

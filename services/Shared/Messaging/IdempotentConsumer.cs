@@ -46,9 +46,6 @@ public abstract class IdempotentConsumer<TMessage, TDbContext>(TDbContext db, IL
         });
     }
 
-    /// <summary>The handling of one message of a batch whose transaction, inbox rows and save <see cref="IdempotentBatchConsumer{TConsumer, TMessage, TDbContext}"/> looks after.</summary>
-    internal Task HandleInBatchAsync(ConsumeContext<TMessage> context, CancellationToken ct) => HandleAsync(context.Message, context, ct);
-
     /// <summary>Applies the message's effect through <see cref="Db"/>; saving and committing are done for you.</summary>
     protected abstract Task HandleAsync(TMessage message, ConsumeContext<TMessage> context, CancellationToken ct);
 }

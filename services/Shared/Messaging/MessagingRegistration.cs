@@ -47,7 +47,7 @@ public static class MessagingRegistration
         });
         builder.Services.AddMassTransit(x =>
         {
-            x.SetEndpointNameFormatter(new EndpointNames(endpointPrefix));
+            x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(endpointPrefix, includeNamespace: false));
             configureConsumers?.Invoke(x);
             x.UsingRabbitMq((context, cfg) =>
             {
@@ -61,34 +61,6 @@ public static class MessagingRegistration
             });
         });
         return builder;
-    }
-
-    /// <summary>
-    /// Registers <typeparamref name="TConsumer"/> to handle its messages in batches (<see cref="IdempotentBatchConsumer{TConsumer, TMessage, TDbContext}"/>):
-    /// up to <paramref name="messageLimit"/> waiting messages in one transaction, on the queue the consumer has on its own.
-    /// For the messages every order brings; the rest keep one transaction per message.
-    /// </summary>
-    public static void AddIdempotentBatchConsumer<TConsumer, TMessage, TDbContext>(this IBusRegistrationConfigurator bus, int messageLimit = 32)
-        where TConsumer : IdempotentConsumer<TMessage, TDbContext>
-        where TMessage : class
-        where TDbContext : DbContext
-    {
-        bus.TryAddScoped<TConsumer>();
-        bus.AddConsumer<IdempotentBatchConsumer<TConsumer, TMessage, TDbContext>>(c => c.Options<BatchOptions>(o => o
-                .SetMessageLimit(messageLimit)
-                .SetTimeLimit(TimeSpan.FromMilliseconds(10)) // a lone message waits this long for company at most
-                .SetConcurrencyLimit(2)))
-            .Endpoint(e => e.PrefetchCount = messageLimit * 2);
-    }
-
-    /// <summary>
-    /// Kebab-case queue names with the service's prefix; a batch consumer gets the queue its consumer would have on its own
-    /// (MassTransit would name it after its last type argument, the DbContext).
-    /// </summary>
-    private sealed class EndpointNames(string prefix) : KebabCaseEndpointNameFormatter(prefix, includeNamespace: false)
-    {
-        protected override string GetConsumerName(Type type) =>
-            base.GetConsumerName(type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IdempotentBatchConsumer<,,>) ? type.GetGenericArguments()[0] : type);
     }
 
     /// <summary>Registers the interceptor that wakes the relay on commit; call inside AddDbContext's options.</summary>

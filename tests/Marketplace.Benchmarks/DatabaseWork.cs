@@ -76,7 +76,7 @@ public sealed class DatabaseWork
         }
 
         var table = new Table().AddColumns("database", "transactions / order", "statements / order", "execution ms / order");
-        foreach (var (database, count) in transactions.Where(t => t.Key is not ("postgres" or "flash_pgbench")).OrderBy(t => t.Key, StringComparer.Ordinal))
+        foreach (var (database, count) in transactions.Where(t => t.Key is not ("postgres" or "flash_pgbench" or "template0" or "template1")).OrderBy(t => t.Key, StringComparer.Ordinal))
         {
             var done = count - _transactionsBefore.GetValueOrDefault(database);
             var work = perDatabase.GetValueOrDefault(database);

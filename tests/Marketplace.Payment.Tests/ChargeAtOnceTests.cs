@@ -136,13 +136,15 @@ public sealed class ChargeWithWebhookTests(PaymentWorld world) : IClassFixture<P
     {
         var orderId = Guid.NewGuid();
         await world.SendAsync(ChargeAtOnceTests.Charge(orderId, 40m));
-        await world.SetProviderAsync(new SimulatorSettingsUpdate(LatencyMs: 700, null, null, null, null));
+        // Slow enough for the steps below to happen while the capture call waits, even on a busy machine.
+        await world.SetProviderAsync(new SimulatorSettingsUpdate(LatencyMs: 2000, null, null, null, null));
 
         var pass = world.PassAsync();
         // The provider has authorized (and sent its webhook) while the pass waits for the capture's answer.
         await PaymentWorld.EventuallyAsync(async () => await AuthorizedAtProviderAsync(orderId) is not null, "the provider authorizes");
         await Task.Delay(300, TestContext.Current.CancellationToken); // the webhook is in by now
         Assert.Equal(PaymentStatus.New, (await world.PaymentAsync(orderId))!.Status); // acknowledged, not applied: the pass stores it
+        Assert.False(pass.IsCompleted);
         Assert.Equal(1, await pass);
         await world.SetProviderAsync(new SimulatorSettingsUpdate(LatencyMs: 0, null, null, null, null));
 

@@ -24,6 +24,22 @@ public static class MarketplaceServiceDefaults
     /// <summary>ActivitySource names the services emit; MassTransit's own source included.</summary>
     public static readonly string[] TracingSources = ["MassTransit", "Marketplace.*", "Npgsql"];
 
+    /// <summary>
+    /// Creates (without recording) the activities of MassTransit and of our own sources when no tracer provider
+    /// samples them, so that what travels as their context — the W3C trace context and the correlation id in their
+    /// baggage — still crosses the broker and the outbox. One per process, for as long as it runs.
+    /// </summary>
+    private static readonly Lazy<System.Diagnostics.ActivityListener> MessagingContextListener = new(() =>
+    {
+        var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "MassTransit" || source.Name.StartsWith("Marketplace.", StringComparison.Ordinal),
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.PropagationData,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        return listener;
+    });
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -116,7 +132,9 @@ public static class MarketplaceServiceDefaults
         else
         {
             // Client integrations (Npgsql, Redis) register tracing of their own: with nothing to send spans to, none is sampled.
-            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(new OpenTelemetry.Trace.AlwaysOffSampler()));
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(new AlwaysOffSampler()));
+            // The messaging activities are still created, unrecorded: the correlation id crosses the broker as their baggage.
+            _ = MessagingContextListener.Value;
         }
 
         return builder;

@@ -17,6 +17,9 @@ public sealed class SoldOutMemoryOptions
 /// such a click is answered here. It can only refuse, never sell, so it cannot oversell; a unit that comes back (an
 /// expired hold, a cancellation, a restock) is offered again at most that long after. A hold granted for a SKU forgets
 /// what was remembered of it.
+/// One edge, bounded: two requests with the same Idempotency-Key at once, the first granted a hold by Inventory, the
+/// second answered here. Whichever answer is stored first is the key's answer for both; if it is this refusal, the
+/// first request's hold is nobody's and goes back to sale when it expires (Inventory's hold time).
 /// </summary>
 public sealed class SoldOutMemory(TimeProvider clock, IOptions<SoldOutMemoryOptions> options)
 {
@@ -26,10 +29,16 @@ public sealed class SoldOutMemory(TimeProvider clock, IOptions<SoldOutMemoryOpti
     public ReserveOutcome? Recall(IReadOnlyCollection<StockLine> lines)
     {
         var now = clock.GetUtcNow();
-        var shortLines = lines.Where(l => _short.TryGetValue(l.Sku, out var known) && known.Until > now && known.Left < l.Quantity).ToList();
-        return shortLines.Count == 0
-            ? null
-            : new ReserveOutcome(false, "out of stock", [.. shortLines.Select(l => l.Sku)], Left: shortLines.ToDictionary(l => l.Sku, l => _short[l.Sku].Left, StringComparer.Ordinal));
+        var left = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            // Read once: a hold granted meanwhile may remove the entry.
+            if (_short.TryGetValue(line.Sku, out var known) && known.Until > now && known.Left < line.Quantity)
+            {
+                left[line.Sku] = known.Left;
+            }
+        }
+        return left.Count == 0 ? null : new ReserveOutcome(false, "out of stock", [.. left.Keys], Left: left);
     }
 
     /// <summary>Takes note of Inventory's answer to a hold.</summary>

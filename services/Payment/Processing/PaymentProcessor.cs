@@ -286,7 +286,7 @@ public sealed class PaymentProcessor(
                 Logger.LogWarning("Payment {PaymentId} (order {OrderId}): the lease ran out during {Step}; the next claim repeats it under the same key",
                     claimed.Id, claimed.OrderId, step);
             }
-            else if (row.Status != claimed.Status && !ChargeAuthorizedByWebhook(row, step))
+            else if (row.Status != claimed.Status && !ChargeAuthorizedByWebhook(row, operations))
             {
                 // A webhook settled it meanwhile, under this row's lock: it already stored (and announced) the same news.
                 row.ReleaseLease();
@@ -316,11 +316,11 @@ public sealed class PaymentProcessor(
     }
 
     /// <summary>
-    /// A charge whose authorization a webhook stored while this pass went on to capture: the capture's answer is still
-    /// news, and is stored now (the charge's outcome skips what the row already knows).
+    /// A charge whose authorization a webhook stored while this pass went on to capture it: the capture (money taken) is
+    /// still news, and is stored now (the charge's outcome skips what the row already knows).
     /// </summary>
-    private static bool ChargeAuthorizedByWebhook(PaymentIntent row, PaymentStep step) =>
-        step == PaymentStep.Authorize && row.CaptureAtOnce && row.Status == PaymentStatus.Authorized;
+    private static bool ChargeAuthorizedByWebhook(PaymentIntent row, IReadOnlyList<PaymentOperation> operations) =>
+        row.Status == PaymentStatus.Authorized && operations.Any(o => o.Kind == "capture" && o.HttpStatus is >= 200 and < 300);
 
     private static string ProviderId(PaymentIntent p) =>
         p.ProviderIntentId ?? throw new PaymentStateException($"Payment {p.Id} is {p.Status} but has no provider intent id.");

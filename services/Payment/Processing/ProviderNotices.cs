@@ -21,9 +21,10 @@ public sealed class ProviderNotices(PaymentDbContext db, TimeProvider clock, IOp
         {
             return false; // a capture's or a cancel's news: the call that made it stored its answer, no transaction needed
         }
-        // A pass of the processor is calling the provider about this payment right now: its own answer says the same and
-        // is stored by the pass (an answer it does not get is asked for again under the same key). Taking the row's lock
-        // here would only make that pass wait, and store the news twice over.
+        // A pass of the processor is calling the provider about this payment right now and stores what its call answers.
+        // Taking the row's lock here would make that pass wait, to store the same news twice. What the pass does not learn
+        // is asked again: a call that got no answer is repeated under the same key, and an authorization the provider
+        // answered as still processing (an asynchronous card) is looked up at the next recheck (ProcessingRecheck).
         var leasedUntil = await db.PaymentIntents.AsNoTracking().Where(p => p.OrderId == orderId).Select(p => p.LeaseUntil).FirstOrDefaultAsync(ct);
         if (leasedUntil > clock.GetUtcNow())
         {

@@ -21,8 +21,14 @@ public static class MarketplaceServiceDefaults
     public const string AlivenessEndpointPath = "/alive";
     public const string LiveTag = "live";
 
+    /// <summary>
+    /// The sources whose activities carry the trace context and correlation id across the broker and the outbox.
+    /// Declared before <see cref="TracingSources"/>, which is built from it (static fields initialise in order).
+    /// </summary>
+    private static readonly string[] MessagingSources = ["MassTransit", "Marketplace.*"];
+
     /// <summary>ActivitySource names the services emit; MassTransit's own source included.</summary>
-    public static readonly string[] TracingSources = ["MassTransit", "Marketplace.*", "Npgsql"];
+    public static readonly string[] TracingSources = [.. MessagingSources, "Npgsql"];
 
     /// <summary>
     /// Creates (without recording) the activities of MassTransit and of our own sources when no tracer provider
@@ -33,7 +39,9 @@ public static class MarketplaceServiceDefaults
     {
         var listener = new System.Diagnostics.ActivityListener
         {
-            ShouldListenTo = source => source.Name == "MassTransit" || source.Name.StartsWith("Marketplace.", StringComparison.Ordinal),
+            ShouldListenTo = source => MessagingSources.Any(name => name.EndsWith('*')
+                ? source.Name.StartsWith(name[..^1], StringComparison.Ordinal)
+                : source.Name == name),
             Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.PropagationData,
         };
         System.Diagnostics.ActivitySource.AddActivityListener(listener);

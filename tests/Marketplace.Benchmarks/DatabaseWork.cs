@@ -12,23 +12,28 @@ namespace Marketplace.Benchmarks;
 /// </summary>
 public sealed class DatabaseWork
 {
-    private readonly string _connectionString;
+    /// <summary>The app's own databases: not the server's (postgres, the templates), nor the one pgbench uses afterwards.</summary>
+    private const string AppDatabases = "datname NOT IN ('postgres', 'flash_pgbench') AND NOT datistemplate";
+
+    private readonly string _server;
     private readonly Dictionary<string, long> _transactionsBefore;
     private readonly bool _statements;
     private readonly DateTimeOffset _markedAt = DateTimeOffset.UtcNow;
 
-    private DatabaseWork(string connectionString, Dictionary<string, long> transactionsBefore, bool statements)
+    private DatabaseWork(string server, Dictionary<string, long> transactionsBefore, bool statements)
     {
-        _connectionString = connectionString;
+        _server = server;
         _transactionsBefore = transactionsBefore;
         _statements = statements;
     }
 
+    private static NpgsqlConnection Connect(string server, string database) => new($"{server};Database={database}");
+
     /// <summary>Marks the start: statement figures reset, transaction counters read.</summary>
     public static async Task<DatabaseWork> MarkAsync(RunningApp app)
     {
-        var connectionString = await app.ConnectionStringAsync("postgres") + ";Database=postgres";
-        await using var connection = new NpgsqlConnection(connectionString);
+        var server = await app.ConnectionStringAsync("postgres");
+        await using var connection = Connect(server, "postgres");
         await connection.OpenAsync();
         var statements = true;
         try
@@ -42,7 +47,7 @@ public sealed class DatabaseWork
             AnsiConsole.MarkupLine($"[yellow]pg_stat_statements is not available ({e.MessageText.EscapeMarkup()}); transactions only[/]");
             statements = false;
         }
-        return new DatabaseWork(connectionString, await TransactionsAsync(connection), statements);
+        return new DatabaseWork(server, await TransactionsAsync(connection), statements);
     }
 
     /// <summary>Prints the work done since the mark, per confirmed order.</summary>
@@ -52,17 +57,17 @@ public sealed class DatabaseWork
         {
             return;
         }
-        await using var connection = new NpgsqlConnection(_connectionString);
+        await using var connection = Connect(_server, "postgres");
         await connection.OpenAsync();
         var transactions = await TransactionsAsync(connection);
         var perDatabase = new Dictionary<string, (long Calls, double Ms)>();
         var top = new List<(string Database, long Calls, double Ms, string Query)>();
         if (_statements)
         {
-            await using var read = new NpgsqlCommand("""
+            await using var read = new NpgsqlCommand($"""
                 SELECT d.datname, s.calls, s.total_exec_time, s.query
                 FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
-                WHERE d.datname NOT IN ('postgres', 'flash_pgbench')
+                WHERE d.{AppDatabases}
                 ORDER BY s.total_exec_time DESC
                 """, connection);
             await using var reader = await read.ExecuteReaderAsync();
@@ -76,7 +81,7 @@ public sealed class DatabaseWork
         }
 
         var table = new Table().AddColumns("database", "transactions / order", "statements / order", "execution ms / order");
-        foreach (var (database, count) in transactions.Where(t => t.Key is not ("postgres" or "flash_pgbench" or "template0" or "template1")).OrderBy(t => t.Key, StringComparer.Ordinal))
+        foreach (var (database, count) in transactions.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
             var done = count - _transactionsBefore.GetValueOrDefault(database);
             var work = perDatabase.GetValueOrDefault(database);
@@ -103,7 +108,7 @@ public sealed class DatabaseWork
     /// </summary>
     public async Task PrintProviderCallsAsync(int confirmed)
     {
-        await using var connection = new NpgsqlConnection(_connectionString.Replace(";Database=postgres", ";Database=paymentdb", StringComparison.Ordinal));
+        await using var connection = Connect(_server, "paymentdb");
         await connection.OpenAsync();
         await using var read = new NpgsqlCommand("""
             SELECT kind, CASE WHEN http_status BETWEEN 200 AND 299 THEN 'answered' ELSE coalesce(http_status::text, 'no answer') END, count(*)
@@ -124,7 +129,7 @@ public sealed class DatabaseWork
     private static async Task<Dictionary<string, long>> TransactionsAsync(NpgsqlConnection connection)
     {
         var counts = new Dictionary<string, long>();
-        await using var read = new NpgsqlCommand("SELECT datname, xact_commit + xact_rollback FROM pg_stat_database WHERE datname IS NOT NULL", connection);
+        await using var read = new NpgsqlCommand($"SELECT d.datname, s.xact_commit + s.xact_rollback FROM pg_stat_database s JOIN pg_database d ON d.oid = s.datid WHERE d.{AppDatabases}", connection);
         await using var reader = await read.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {

@@ -132,53 +132,45 @@ public sealed class ChargeDuringOutageTests(SilentProviderWorld world) : IClassF
 public sealed class ChargeWithWebhookTests(PaymentWorld world) : IClassFixture<PaymentWorld>
 {
     [Fact]
-    public async Task The_authorizations_webhook_during_the_pass_is_left_to_the_pass_which_stores_both_answers()
-    {
-        var orderId = Guid.NewGuid();
-        await world.SendAsync(ChargeAtOnceTests.Charge(orderId, 40m));
-        // Slow enough for the steps below to happen while the capture call waits, even on a busy machine.
-        await world.SetProviderAsync(new SimulatorSettingsUpdate(LatencyMs: 3000, null, null, null, null));
-
-        var pass = world.PassAsync();
-        var authorized = await WaitForAuthorizationAsync(orderId);
-        using (var webhook = await PostWebhookAsync(authorized))
+    public Task The_authorizations_webhook_during_the_pass_is_left_to_the_pass_which_stores_both_answers() =>
+        ChargeWhileTheCaptureWaitsAsync(40m, async (orderId, authorized) =>
         {
+            using var webhook = await PostWebhookAsync(authorized);
             Assert.Equal(System.Net.HttpStatusCode.OK, webhook.StatusCode);
-        }
-        Assert.False(pass.IsCompleted);
-        Assert.Equal(PaymentStatus.New, (await world.PaymentAsync(orderId))!.Status); // acknowledged, not applied: the pass stores it
-        Assert.Equal(1, await pass);
-        await world.SetProviderAsync(new SimulatorSettingsUpdate(LatencyMs: 0, null, null, null, null));
-
-        await AssertChargedOnceAsync(orderId, 40m);
-    }
+            Assert.Equal(PaymentStatus.New, (await world.PaymentAsync(orderId))!.Status); // acknowledged, not applied: the pass stores it
+        });
 
     [Fact]
-    public async Task A_charge_whose_authorization_a_webhook_stored_first_is_still_captured_in_the_same_pass()
+    public Task A_charge_whose_authorization_a_webhook_stored_first_is_still_captured_in_the_same_pass() =>
+        ChargeWhileTheCaptureWaitsAsync(25m, async (orderId, authorized) =>
+        {
+            // The pass outlives its lease (a slow provider): the authorization's news is then stored by the webhook, first.
+            await world.WithDbAsync(db => db.Database.ExecuteSqlAsync($"UPDATE payment_intents SET lease_until = now() - interval '1 second' WHERE order_id = {orderId}", TestContext.Current.CancellationToken));
+            using var webhook = await PostWebhookAsync(authorized);
+            Assert.Equal(System.Net.HttpStatusCode.OK, webhook.StatusCode);
+            Assert.Equal(PaymentStatus.Authorized, (await world.PaymentAsync(orderId))!.Status);
+        });
+
+    /// <summary>
+    /// A charge whose pass is held up by a slow provider: <paramref name="whileCapturing"/> runs once the provider has
+    /// authorized and while the pass still waits for the capture's answer; then the pass must have charged once.
+    /// </summary>
+    private async Task ChargeWhileTheCaptureWaitsAsync(decimal amount, Func<Guid, IntentView, Task> whileCapturing)
     {
         var orderId = Guid.NewGuid();
-        await world.SendAsync(ChargeAtOnceTests.Charge(orderId, 25m));
-        // Slow enough for the steps below to happen while the capture call waits, even on a busy machine.
+        await world.SendAsync(ChargeAtOnceTests.Charge(orderId, amount));
+        // Slow enough for the steps in between to happen while the capture call waits, even on a busy machine.
         await world.SetProviderAsync(new SimulatorSettingsUpdate(LatencyMs: 3000, null, null, null, null));
 
         var pass = world.PassAsync();
-        var authorized = await WaitForAuthorizationAsync(orderId);
-        // The pass outlives its lease (a slow provider): the authorization's news is then stored by the webhook, first.
-        await world.WithDbAsync(db => db.Database.ExecuteSqlAsync($"UPDATE payment_intents SET lease_until = now() - interval '1 second' WHERE order_id = {orderId}", TestContext.Current.CancellationToken));
-        using (var webhook = await PostWebhookAsync(authorized))
-        {
-            Assert.Equal(System.Net.HttpStatusCode.OK, webhook.StatusCode);
-        }
-        Assert.Equal(PaymentStatus.Authorized, (await world.PaymentAsync(orderId))!.Status);
+        IntentView? authorized = null;
+        await PaymentWorld.EventuallyAsync(async () => (authorized = (await world.ProviderLedgerAsync(orderId))?.Intents
+            .FirstOrDefault(i => i.Status == IntentStatus.RequiresCapture)) is not null, "the provider authorizes");
+        await whileCapturing(orderId, authorized!);
         Assert.False(pass.IsCompleted);
         Assert.Equal(1, await pass);
         await world.SetProviderAsync(new SimulatorSettingsUpdate(LatencyMs: 0, null, null, null, null));
 
-        await AssertChargedOnceAsync(orderId, 25m);
-    }
-
-    private async Task AssertChargedOnceAsync(Guid orderId, decimal amount)
-    {
         Assert.Equal(0, await world.PassAsync()); // the capture was stored by the first pass: nothing is left to repeat
         var payment = (await world.PaymentAsync(orderId))!;
         Assert.Equal((PaymentStatus.Captured, amount), (payment.Status, payment.CapturedAmount));
@@ -188,22 +180,10 @@ public sealed class ChargeWithWebhookTests(PaymentWorld world) : IClassFixture<P
         Assert.Equal(1, (await world.ProviderLedgerAsync(orderId))!.SuccessfulCaptures);
     }
 
-    private async Task<IntentView?> AuthorizedAtProviderAsync(Guid orderId) =>
-        (await world.ProviderLedgerAsync(orderId))?.Intents.FirstOrDefault(i => i.Status == IntentStatus.RequiresCapture);
-
-    private async Task<IntentView> WaitForAuthorizationAsync(Guid orderId)
-    {
-        IntentView? authorized = null;
-        await PaymentWorld.EventuallyAsync(async () => (authorized = await AuthorizedAtProviderAsync(orderId)) is not null, "the provider authorizes");
-        return authorized!;
-    }
-
-    private async Task<HttpResponseMessage> PostWebhookAsync(IntentView intent)
+    private Task<HttpResponseMessage> PostWebhookAsync(IntentView intent)
     {
         var body = System.Text.Json.JsonSerializer.Serialize(new ProviderEvent($"evt_{Guid.NewGuid():N}", "event", "payment_intent.amount_capturable_updated",
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(), new ProviderEventData(intent)), ProviderJson.Options);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/payments/webhooks/provider") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
-        request.Headers.Add(WebhookDispatcher.SignatureHeader, WebhookDispatcher.Sign(PaymentWorld.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body));
-        return await world.Payment.SendAsync(request, TestContext.Current.CancellationToken);
+        return world.PostWebhookAsync(body, WebhookDispatcher.Sign(PaymentWorld.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body));
     }
 }

@@ -143,6 +143,17 @@ public class PaymentWorld(PostgresFixture postgres) : IAsyncLifetime
             : await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<OrderLedger>(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>A webhook POSTed to Payment's receiver as the provider would, with this signature header (none when null).</summary>
+    public async Task<HttpResponseMessage> PostWebhookAsync(string body, string? signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/payments/webhooks/provider") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (signature is not null)
+        {
+            request.Headers.Add(WebhookDispatcher.SignatureHeader, signature);
+        }
+        return await Payment.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
     /// <summary>A call to the provider's API from outside Payment, as another client of the same account would make it.</summary>
     public async Task<HttpResponseMessage> ProviderPostAsync(string path, object body)
     {

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Marketplace.Payment.Domain;
 using Marketplace.PaymentProvider;
@@ -11,8 +10,6 @@ namespace Marketplace.Payment.Tests;
 
 public sealed class WebhookTests(PaymentWorld world) : IClassFixture<PaymentWorld>
 {
-    private const string WebhookPath = "/api/payments/webhooks/provider";
-
     private async Task<(Guid OrderId, string IntentId)> ProcessingOrderAsync(string method = TestCards.Async)
     {
         var orderId = Guid.NewGuid();
@@ -110,15 +107,7 @@ public sealed class WebhookTests(PaymentWorld world) : IClassFixture<PaymentWorl
                 intentId, "payment_intent", 3000, 3000, 0, 0, "usd", status, TestCards.Async, "manual",
                 new Dictionary<string, string> { ["order_id"] = orderId.ToString() }, 0, null))), ProviderJson.Options);
 
-    private async Task<HttpResponseMessage> PostAsync(string body, string? signature)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, WebhookPath) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        if (signature is not null)
-        {
-            request.Headers.Add(WebhookDispatcher.SignatureHeader, signature);
-        }
-        return await world.Payment.SendAsync(request, TestContext.Current.CancellationToken);
-    }
+    private Task<HttpResponseMessage> PostAsync(string body, string? signature) => world.PostWebhookAsync(body, signature);
 
     private async Task<IntentView> RetrieveAsync(string intentId)
     {

@@ -29,16 +29,16 @@ public sealed class SoldOutMemory(TimeProvider clock, IOptions<SoldOutMemoryOpti
     public ReserveOutcome? Recall(IReadOnlyCollection<StockLine> lines)
     {
         var now = clock.GetUtcNow();
-        var left = new Dictionary<string, int>(StringComparer.Ordinal);
+        Dictionary<string, int>? left = null;
         foreach (var line in lines)
         {
             // Read once: a hold granted meanwhile may remove the entry.
             if (_short.TryGetValue(line.Sku, out var known) && known.Until > now && known.Left < line.Quantity)
             {
-                left[line.Sku] = known.Left;
+                (left ??= new(StringComparer.Ordinal))[line.Sku] = known.Left;
             }
         }
-        return left.Count == 0 ? null : new ReserveOutcome(false, "out of stock", [.. left.Keys], Left: left);
+        return left is null ? null : new ReserveOutcome(false, "out of stock", [.. left.Keys], Left: left);
     }
 
     /// <summary>Takes note of Inventory's answer to a hold.</summary>

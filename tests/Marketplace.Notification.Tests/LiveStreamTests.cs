@@ -10,7 +10,7 @@ public sealed class LiveStreamTests(Infrastructure infrastructure)
     private NotificationApp App => infrastructure.App;
 
     private static OrderStatusChanged StatusChanged(Guid buyerId, Guid merchantId, string to, int sequence) =>
-        new(Guid.NewGuid(), buyerId, [merchantId], "Placed", to, to == "Cancelled" ? "Payment declined" : null, sequence, DateTimeOffset.UtcNow);
+        new(Guid.NewGuid(), buyerId, [merchantId], "Placed", to, sequence, DateTimeOffset.UtcNow);
 
     [Fact]
     public async Task A_users_stream_gets_their_order_status_published_by_another_instance_and_never_another_users()
@@ -20,8 +20,8 @@ public sealed class LiveStreamTests(Infrastructure infrastructure)
         // Another replica: its own Redis connection, the same publisher code.
         await using var otherInstance = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{infrastructure.RedisPort}");
         var publisher = new LiveUpdatePublisher(otherInstance, NullLogger<LiveUpdatePublisher>.Instance);
-        var forB = StatusChanged(userB, Guid.NewGuid(), "Paid", 2);
-        var forA = StatusChanged(userA, Guid.NewGuid(), "Cancelled", 3);
+        var forB = StatusChanged(userB, Guid.NewGuid(), "AwaitingPayment", 2);
+        var forA = new OrderCancelled(Guid.NewGuid(), userA, [Guid.NewGuid()], "Payment declined", 3, DateTimeOffset.UtcNow);
 
         // B's first: one subscriber connection delivers in publish order, so a leak would arrive before A's.
         await publisher.PublishAsync(LiveUpdate.For(forB).ToList());
@@ -40,18 +40,27 @@ public sealed class LiveStreamTests(Infrastructure infrastructure)
         Guid merchantUser = Guid.NewGuid(), merchant = Guid.NewGuid(), buyer = Guid.NewGuid();
         infrastructure.Users.AddBuyer(buyer);
         await using var stream = await OpenStream.OpenAsync(App.ClientFor(merchantUser, "merchant", merchant));
+        await using var buyers = await OpenStream.OpenAsync(App.ClientFor(buyer));
         var confirmed = OrderEventTests.Confirmed(buyer, merchant);
 
         await App.DeliverAsync(confirmed, Guid.NewGuid());
-        var newOrder = await stream.Reader.ReadEventAsync(TimeSpan.FromSeconds(10));
+        // The confirmation is one message: the merchant's new-order notification and the order's move to Confirmed both come from it.
+        var fromConfirmation = new[] { await stream.Reader.ReadEventAsync(TimeSpan.FromSeconds(10)), await stream.Reader.ReadEventAsync(TimeSpan.FromSeconds(10)) };
+        var buyerSaw = new[] { await buyers.Reader.ReadEventAsync(TimeSpan.FromSeconds(10)), await buyers.Reader.ReadEventAsync(TimeSpan.FromSeconds(10)) };
         await App.DeliverAsync(StatusChanged(buyer, merchant, "Shipped", 7) with { OrderId = confirmed.OrderId }, Guid.NewGuid());
-        var status = await stream.Reader.ReadEventAsync(TimeSpan.FromSeconds(10));
+        var shipped = await stream.Reader.ReadEventAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Equal("notification", newOrder.Event);
+        var newOrder = Assert.Single(fromConfirmation, e => e.Event == "notification");
         Assert.Equal(("new-order", confirmed.OrderId), (newOrder.Json.GetProperty("kind").GetString(), newOrder.Json.GetProperty("orderId").GetGuid()));
-        Assert.Equal("order-status", status.Event);
+        foreach (var status in new[] { Assert.Single(fromConfirmation, e => e.Event == "order-status"), Assert.Single(buyerSaw, e => e.Event == "order-status") })
+        {
+            Assert.Equal((confirmed.OrderId, "Confirmed", confirmed.Sequence),
+                (status.Json.GetProperty("orderId").GetGuid(), status.Json.GetProperty("status").GetString(), status.Json.GetProperty("sequence").GetInt32()));
+        }
+        Assert.Equal("order-confirmed", Assert.Single(buyerSaw, e => e.Event == "notification").Json.GetProperty("kind").GetString());
+        Assert.Equal("order-status", shipped.Event);
         Assert.Equal((confirmed.OrderId, "Shipped", 7),
-            (status.Json.GetProperty("orderId").GetGuid(), status.Json.GetProperty("status").GetString(), status.Json.GetProperty("sequence").GetInt32()));
+            (shipped.Json.GetProperty("orderId").GetGuid(), shipped.Json.GetProperty("status").GetString(), shipped.Json.GetProperty("sequence").GetInt32()));
     }
 
     [Fact]

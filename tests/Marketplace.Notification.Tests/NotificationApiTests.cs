@@ -130,7 +130,7 @@ public sealed class NotificationApiTests(Infrastructure infrastructure)
     {
         var buyer = Guid.NewGuid();
         var address = infrastructure.Users.AddBuyer(buyer);
-        var cancelled = new OrderCancelled(Guid.NewGuid(), buyer, [Guid.NewGuid()], "Out of stock", DateTimeOffset.UtcNow);
+        var cancelled = new OrderCancelled(Guid.NewGuid(), buyer, [Guid.NewGuid()], "Out of stock", Sequence: 1, DateTimeOffset.UtcNow);
         await App.DeliverAsync(cancelled, Guid.NewGuid());
         await infrastructure.Mail.WaitForAsync(address);
         using var admin = App.ClientFor(Guid.NewGuid(), "admin");

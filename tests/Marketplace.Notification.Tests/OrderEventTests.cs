@@ -12,7 +12,7 @@ public sealed class OrderEventTests(Infrastructure infrastructure)
     internal static OrderConfirmed Confirmed(Guid buyerId, params Guid[] merchantIds) => new(
         Guid.NewGuid(), buyerId,
         merchantIds.Select((m, i) => new OrderLineSnapshot($"SKU-{i}-{m:N}"[..20], Guid.NewGuid(), m, $"<b>Earbuds</b> & case {i}", 2, 19.99m)).ToList(),
-        39.98m * merchantIds.Length, "USD", DateTimeOffset.UtcNow);
+        39.98m * merchantIds.Length, "USD", Sequence: 2, DateTimeOffset.UtcNow);
 
     [Fact]
     public async Task Confirmed_order_stores_the_buyers_notification_and_mails_them()
@@ -57,7 +57,7 @@ public sealed class OrderEventTests(Infrastructure infrastructure)
     {
         var buyer = Guid.NewGuid();
         var address = infrastructure.Users.AddBuyer(buyer, new() { ["order-cancelled"] = false });
-        var cancelled = new OrderCancelled(Guid.NewGuid(), buyer, [Guid.NewGuid()], "Payment declined", DateTimeOffset.UtcNow);
+        var cancelled = new OrderCancelled(Guid.NewGuid(), buyer, [Guid.NewGuid()], "Payment declined", Sequence: 2, DateTimeOffset.UtcNow);
 
         var consumed = await App.DeliverAsync(cancelled, Guid.NewGuid());
 

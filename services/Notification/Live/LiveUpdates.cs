@@ -25,11 +25,21 @@ public sealed record LiveUpdate(RedisChannel Channel, string Event, object Data)
         NotificationEvent,
         NotificationDto.From(n));
 
-    public static IEnumerable<LiveUpdate> For(OrderStatusChanged m)
+    public static IEnumerable<LiveUpdate> For(OrderStatusChanged m) => OrderStatus(m.OrderId, m.BuyerId, m.MerchantIds, m.To, null, m.Sequence);
+
+    /// <summary>The confirmation carries its move to Confirmed: no separate status event is sent for it.</summary>
+    public static IEnumerable<LiveUpdate> For(OrderConfirmed m) =>
+        OrderStatus(m.OrderId, m.BuyerId, m.Lines.Select(l => l.MerchantId), "Confirmed", null, m.Sequence);
+
+    /// <summary>The cancellation carries its move to Cancelled, with the reason the buyer is shown.</summary>
+    public static IEnumerable<LiveUpdate> For(OrderCancelled m) => OrderStatus(m.OrderId, m.BuyerId, m.MerchantIds, "Cancelled", m.Reason, m.Sequence);
+
+    /// <summary>An order's new status for its buyer and for each merchant in it.</summary>
+    private static IEnumerable<LiveUpdate> OrderStatus(Guid orderId, Guid buyerId, IEnumerable<Guid> merchantIds, string status, string? reason, int sequence)
     {
-        var data = new OrderStatusDto(m.OrderId, m.To, m.Reason, m.Sequence);
-        yield return new LiveUpdate(LiveChannels.User(m.BuyerId), OrderStatusEvent, data);
-        foreach (var merchantId in m.MerchantIds.Distinct())
+        var data = new OrderStatusDto(orderId, status, reason, sequence);
+        yield return new LiveUpdate(LiveChannels.User(buyerId), OrderStatusEvent, data);
+        foreach (var merchantId in merchantIds.Distinct())
         {
             yield return new LiveUpdate(LiveChannels.Merchant(merchantId), OrderStatusEvent, data);
         }

@@ -7,13 +7,14 @@ using MassTransit;
 
 namespace Marketplace.Notification.Messaging;
 
-/// <summary>The buyer hears their order is confirmed; each merchant in it gets a new-order notification.</summary>
+/// <summary>The buyer hears their order is confirmed; each merchant in it gets a new-order notification; the live views see it Confirmed.</summary>
 public sealed class OrderConfirmedConsumer(NotificationDbContext db, UsersClient users, NotificationDelivery delivery, ILogger<OrderConfirmedConsumer> logger)
     : NotificationConsumer<OrderConfirmed>(db, delivery, logger)
 {
     protected override async Task ComposeAsync(OrderConfirmed m, CancellationToken ct)
     {
         var buyer = await users.GetContactAsync(m.BuyerId, ct);
+        Push(LiveUpdate.For(m));
         NotifyBuyer(buyer, NotificationKinds.OrderConfirmed, NotificationContent.OrderConfirmed(m), m.OrderId, m.Lines);
         foreach (var merchantLines in m.Lines.GroupBy(l => l.MerchantId))
         {
@@ -29,6 +30,7 @@ public sealed class OrderCancelledConsumer(NotificationDbContext db, UsersClient
     protected override async Task ComposeAsync(OrderCancelled m, CancellationToken ct)
     {
         var buyer = await users.GetContactAsync(m.BuyerId, ct);
+        Push(LiveUpdate.For(m));
         NotifyBuyer(buyer, NotificationKinds.OrderCancelled, NotificationContent.OrderCancelled(m), m.OrderId);
     }
 }
@@ -54,7 +56,8 @@ public sealed class LowStockConsumer(NotificationDbContext db, NotificationDeliv
 }
 
 /// <summary>
-/// Nothing stored, so no transaction: the buyer's open views just move the order along. A redelivered status is pushed
+/// The moves no other event announces (Pending, AwaitingPayment, Shipped). Nothing stored, so no transaction: the buyer's
+/// open views just move the order along. A redelivered status is pushed
 /// again with the same sequence, which a view that has it already ignores; a push lost with Redis is read on the next load.
 /// </summary>
 public sealed class OrderStatusChangedConsumer(LiveUpdatePublisher live) : IConsumer<OrderStatusChanged>

@@ -236,17 +236,11 @@ public static class OrderLoading
     /// </summary>
     public static async Task<Order?> LoadForUpdateAsync(this OrderingDbContext db, Guid id, CancellationToken ct, bool withHistory = false)
     {
-        var order = (await db.Orders.FromSql($"SELECT * FROM orders WHERE id = {id} FOR UPDATE").ToListAsync(ct)).SingleOrDefault();
-        if (order is null)
-        {
-            return null;
-        }
-        await db.Entry(order).Collection(o => o.Lines).LoadAsync(ct);
-        if (withHistory)
-        {
-            await db.Entry(order).Collection(o => o.Transitions).LoadAsync(ct);
-        }
-        return order;
+        // One round trip: PostgreSQL locks the row selected FOR UPDATE in the subquery EF composes the join around.
+        var query = db.Orders.FromSql($"SELECT * FROM orders WHERE id = {id} FOR UPDATE").Include(o => o.Lines);
+        return withHistory
+            ? await query.Include(o => o.Transitions).AsSplitQuery().SingleOrDefaultAsync(ct)
+            : await query.SingleOrDefaultAsync(ct);
     }
 
     /// <summary>Puts the messages the order's last changes made necessary into the outbox of the current transaction.</summary>

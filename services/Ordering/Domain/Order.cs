@@ -113,10 +113,9 @@ public sealed class Order
         };
         order._lines.AddRange(lines);
         order._transitions.Add(new OrderTransition { OrderId = id, Sequence = 0, To = OrderStatus.Pending, At = now, Actor = $"buyer:{buyerId}", Reason = "placed" });
-        order._outgoing.Add(new OrderPlaced(id, buyerId, order.LineSnapshots(), order.Total, currency, now));
         if (announcePending)
         {
-            order._outgoing.Add(new OrderStatusChanged(id, buyerId, [.. order.MerchantIds], "", nameof(OrderStatus.Pending), null, 0, now));
+            order._outgoing.Add(new OrderStatusChanged(id, buyerId, [.. order.MerchantIds], "", nameof(OrderStatus.Pending), 0, now));
         }
         return order;
     }
@@ -200,14 +199,14 @@ public sealed class Order
     private void Confirm(PaymentState payment, string reason, DateTimeOffset now)
     {
         Payment = payment;
-        Move(OrderStatus.Confirmed, "payment", reason, now);
+        Move(OrderStatus.Confirmed, "payment", reason, now, announce: false); // OrderConfirmed carries the move
         DeadlineAt = null;
         _outgoing.Add(new ConfirmReservation(Id, now));
         if (payment == PaymentState.Authorized)
         {
             _outgoing.Add(new CapturePayment(Id, now));
         }
-        _outgoing.Add(new OrderConfirmed(Id, BuyerId, LineSnapshots(), Total, Currency, now));
+        _outgoing.Add(new OrderConfirmed(Id, BuyerId, LineSnapshots(), Total, Currency, Sequence, now));
     }
 
     public void PaymentDeclined(string reason, DateTimeOffset now)
@@ -298,7 +297,7 @@ public sealed class Order
     private void Cancel(string actor, string reason, DateTimeOffset now)
     {
         CancelReason = reason;
-        Move(OrderStatus.Cancelled, actor, reason, now);
+        Move(OrderStatus.Cancelled, actor, reason, now, announce: false); // OrderCancelled carries the move
         DeadlineAt = null;
         // Whatever may be held goes back; if the hold has not arrived yet, Inventory keeps a marker that refuses it.
         _outgoing.Add(new ReleaseReservation(Id, reason, now));
@@ -312,7 +311,7 @@ public sealed class Order
                 _outgoing.Add(new RefundPayment(Id, reason, now));
                 break;
         }
-        _outgoing.Add(new OrderCancelled(Id, BuyerId, [.. MerchantIds], reason, now));
+        _outgoing.Add(new OrderCancelled(Id, BuyerId, [.. MerchantIds], reason, Sequence, now));
     }
 
     private void Move(OrderStatus to, string actor, string reason, DateTimeOffset now, bool announce = true)
@@ -328,7 +327,7 @@ public sealed class Order
         _transitions.Add(new OrderTransition { OrderId = Id, Sequence = Sequence, From = from, To = to, At = now, Actor = actor, Reason = reason });
         if (announce)
         {
-            _outgoing.Add(new OrderStatusChanged(Id, BuyerId, [.. MerchantIds], from.ToString(), to.ToString(), to == OrderStatus.Cancelled ? reason : null, Sequence, now));
+            _outgoing.Add(new OrderStatusChanged(Id, BuyerId, [.. MerchantIds], from.ToString(), to.ToString(), Sequence, now));
         }
     }
 

@@ -33,15 +33,28 @@ public sealed class RunningApp : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ResourceEvent> _instances = new();
     private readonly CancellationTokenSource _stopWatching = new();
 
-    private RunningApp(DistributedApplication app)
+    private readonly string _logDirectory;
+    private readonly List<Task> _logWriters = [];
+
+    private RunningApp(DistributedApplication app, string dataDir)
     {
         _app = app;
+        _logDirectory = Path.Combine(dataDir, "logs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(_logDirectory);
+        var logs = app.Services.GetRequiredService<ResourceLoggerService>();
         _ = Task.Run(async () =>
         {
             try
             {
                 await foreach (var e in app.ResourceNotifications.WatchAsync(_stopWatching.Token))
                 {
+                    if (_instances.TryAdd(e.ResourceId, e))
+                    {
+                        lock (_logWriters)
+                        {
+                            _logWriters.Add(WriteLogAsync(logs, e.ResourceId));
+                        }
+                    }
                     _instances[e.ResourceId] = e;
                 }
             }
@@ -50,6 +63,29 @@ public sealed class RunningApp : IAsyncDisposable
                 // disposed
             }
         });
+    }
+
+    /// <summary>Where every resource's console output of this run is kept, one file per instance (the figures show only the AppHost's warnings).</summary>
+    public string LogDirectory => _logDirectory;
+
+    private async Task WriteLogAsync(ResourceLoggerService logs, string resourceId)
+    {
+        await using var file = new StreamWriter(Path.Combine(_logDirectory, resourceId + ".log"), append: true) { AutoFlush = false };
+        try
+        {
+            await foreach (var batch in logs.WatchAsync(resourceId).WithCancellation(_stopWatching.Token))
+            {
+                foreach (var line in batch)
+                {
+                    await file.WriteLineAsync($"{DateTime.UtcNow:HH:mm:ss.fff} {(line.IsErrorMessage ? "E" : " ")} {line.Content}");
+                }
+                await file.FlushAsync();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // disposed
+        }
     }
 
     /// <param name="keepPorts">Keep configured ports (such as <c>--Gateway:Port</c>) instead of the testing builder's random ones.</param>
@@ -82,8 +118,9 @@ public sealed class RunningApp : IAsyncDisposable
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(name, cts.Token);
             }
         });
-        AnsiConsole.MarkupLine($"App healthy in [bold]{stopwatch.Elapsed.TotalSeconds:F0} s[/] (data in {dataDir})");
-        return new RunningApp(app);
+        var running = new RunningApp(app, dataDir);
+        AnsiConsole.MarkupLine($"App healthy in [bold]{stopwatch.Elapsed.TotalSeconds:F0} s[/] (data in {dataDir}, every resource's log in {running.LogDirectory})");
+        return running;
     }
 
     public Uri Gateway => _app.GetEndpoint("gateway", "http");
@@ -209,6 +246,12 @@ public sealed class RunningApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopWatching.CancelAsync();
+        Task[] writers;
+        lock (_logWriters)
+        {
+            writers = [.. _logWriters];
+        }
+        await Task.WhenAll(writers);
         await _app.DisposeAsync();
         _stopWatching.Dispose();
     }

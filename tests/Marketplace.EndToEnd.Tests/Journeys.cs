@@ -35,6 +35,26 @@ public sealed class JourneyPage(IBrowserContext context, IPage page, string web)
         page.Console += (_, message) => Note($"console.{message.Type}: {message.Text}");
         page.FrameNavigated += (_, frame) => Note($"navigated: {frame.Url}");
         page.RequestFailed += (_, request) => Note($"request failed: {request.Method} {request.Url} {request.Failure}");
+        // The circuit's traffic that tells whether a browser event reached the server and what became of it: each event
+        // dispatched, and each answer to one (a failed dispatch names its error), so a lost click shows in a failed journey's log.
+        page.WebSocket += (_, socket) =>
+        {
+            socket.FrameSent += (_, frame) =>
+            {
+                if (frame.Text?.Contains("DispatchEventAsync", StringComparison.Ordinal) == true)
+                {
+                    Note($"event sent: {Clip(frame.Text)}");
+                }
+            };
+            socket.FrameReceived += (_, frame) =>
+            {
+                if (frame.Text?.Contains("EndInvokeDotNet", StringComparison.Ordinal) == true || frame.Text?.Contains("Error", StringComparison.Ordinal) == true)
+                {
+                    Note($"circuit answered: {Clip(frame.Text)}");
+                }
+            };
+            socket.Close += (_, _) => Note($"websocket closed: {socket.Url}");
+        };
         page.Console += (_, message) =>
         {
             if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal) && !IsEventForRemovedElement(message.Text))
@@ -52,6 +72,8 @@ public sealed class JourneyPage(IBrowserContext context, IPage page, string web)
         page.PageError += (_, error) => journey.Problems.Enqueue(error);
         return journey;
     }
+
+    private static string Clip(string text) => text.Length <= 400 ? text : text[..400] + "…";
 
     /// <summary>
     /// Blazor Server's answer to a browser event whose element a render on the server had already removed (a key
@@ -142,7 +164,7 @@ public sealed class JourneyPage(IBrowserContext context, IPage page, string web)
             await File.WriteAllLinesAsync(Path.Combine(BrowserFixture.ScreenshotDirectory, name + "-FAILED.log"), tab.Log);
             throw;
         }
-        if (!tab.Problems.IsEmpty)
+        if (!tab.Problems.IsEmpty || Environment.GetEnvironmentVariable("MARKETPLACE_JOURNEY_LOGS") == "always")
         {
             await File.WriteAllLinesAsync(Path.Combine(BrowserFixture.ScreenshotDirectory, name + "-PROBLEMS.log"), tab.Log);
         }

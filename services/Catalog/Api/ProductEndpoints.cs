@@ -43,7 +43,7 @@ public static class ProductEndpoints
         return app;
     }
 
-    static async Task<IResult> ListProducts(
+    private static async Task<IResult> ListProducts(
         HttpContext http, IProductStore store, ProductCache cache, CancellationToken ct,
         string? category = null, Guid? merchantId = null, bool includeUnpublished = false, int page = 1, int pageSize = 24)
     {
@@ -89,7 +89,7 @@ public static class ProductEndpoints
         return TypedResults.Ok(await cache.GetListAsync(query, async token => await store.ListAsync(query, token), ct));
     }
 
-    static async Task<IResult> GetProduct(Guid id, HttpContext http, IProductStore store, ProductCache cache, CancellationToken ct)
+    private static async Task<IResult> GetProduct(Guid id, HttpContext http, IProductStore store, ProductCache cache, CancellationToken ct)
     {
         var product = await cache.GetProductAsync(id, async token => await store.GetAsync(id, token), ct);
         // Drafts are visible to their merchant and admins only; to anyone else they do not exist.
@@ -103,7 +103,7 @@ public static class ProductEndpoints
         return ETags.Matches(http.Request.Headers.IfNoneMatch, product.Version) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Ok(product);
     }
 
-    static async Task<IResult> GetAvailability(Guid id, HttpContext http, IProductStore store, ProductCache cache, CatalogDbContext db, CancellationToken ct)
+    private static async Task<IResult> GetAvailability(Guid id, HttpContext http, IProductStore store, ProductCache cache, CatalogDbContext db, CancellationToken ct)
     {
         var product = await cache.GetProductAsync(id, async token => await store.GetAsync(id, token), ct);
         if (product is null || (!product.IsPublished && !CatalogWrites.MayManage(http.User, product.MerchantId)))
@@ -117,7 +117,7 @@ public static class ProductEndpoints
 
     public const int MaxSkuLookup = 100;
 
-    static async Task<IResult> LookUpSkus(string[]? sku, IProductStore store, CancellationToken ct)
+    private static async Task<IResult> LookUpSkus(string[]? sku, IProductStore store, CancellationToken ct)
     {
         var skus = (sku ?? []).Where(s => !string.IsNullOrWhiteSpace(s)).Distinct(StringComparer.Ordinal).ToList();
         if (skus.Count is 0 or > MaxSkuLookup)
@@ -130,16 +130,16 @@ public static class ProductEndpoints
             v.Sku, p.Id, p.MerchantId, p.Title, v.PriceOverride ?? p.Price, p.Currency, p.IsPublished, p.Version))).ToList());
     }
 
-    static Task<IResult> CreateProduct(ProductRequest request, HttpContext http, CatalogWrites writes, CancellationToken ct) =>
+    private static Task<IResult> CreateProduct(ProductRequest request, HttpContext http, CatalogWrites writes, CancellationToken ct) =>
         writes.CreateAsync(request, http, ct);
 
-    static Task<IResult> ReplaceProduct(Guid id, ProductRequest request, HttpContext http, CatalogWrites writes, CancellationToken ct) =>
+    private static Task<IResult> ReplaceProduct(Guid id, ProductRequest request, HttpContext http, CatalogWrites writes, CancellationToken ct) =>
         writes.ReplaceAsync(id, request, http, ct);
 
-    static Task<IResult> DeleteProduct(Guid id, HttpContext http, CatalogWrites writes, CancellationToken ct) =>
+    private static Task<IResult> DeleteProduct(Guid id, HttpContext http, CatalogWrites writes, CancellationToken ct) =>
         writes.DeleteAsync(id, http, ct);
 
-    static async Task<IResult> ScanProducts(IProductStore store, CancellationToken ct, Guid? after = null, int limit = 500, bool publishedOnly = true)
+    private static async Task<IResult> ScanProducts(IProductStore store, CancellationToken ct, Guid? after = null, int limit = 500, bool publishedOnly = true)
     {
         if (limit is < 1 or > 1000)
         {

@@ -22,7 +22,7 @@ public static class AuthorizationEndpoints
         return app;
     }
 
-    static async Task<IResult> Authorize(
+    private static async Task<IResult> Authorize(
         HttpContext context, UserManager<MarketplaceUser> users, SignInManager<MarketplaceUser> signIn, IOpenIddictScopeManager scopes)
     {
         var request = context.GetOpenIddictServerRequest()
@@ -59,7 +59,7 @@ public static class AuthorizationEndpoints
     /// Ends the Identity session and returns to the client's registered post-logout address
     /// (OpenIddict has checked it against the client named by <c>id_token_hint</c> or <c>client_id</c>).
     /// </summary>
-    static async Task<IResult> EndSession(HttpContext context, SignInManager<MarketplaceUser> signIn)
+    private static async Task<IResult> EndSession(HttpContext context, SignInManager<MarketplaceUser> signIn)
     {
         if (string.IsNullOrEmpty(context.GetOpenIddictServerRequest()?.IdTokenHint))
         {

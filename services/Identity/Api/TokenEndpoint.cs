@@ -24,7 +24,7 @@ public static class TokenEndpoint
         return app;
     }
 
-    static async Task<IResult> Exchange(
+    private static async Task<IResult> Exchange(
         HttpContext context,
         UserManager<MarketplaceUser> users,
         SignInManager<MarketplaceUser> signIn,

@@ -56,7 +56,7 @@ public static class StockEndpoints
         return app;
     }
 
-    static async Task<IResult> ListStock(ClaimsPrincipal user, InventoryDbContext db, CancellationToken ct,
+    private static async Task<IResult> ListStock(ClaimsPrincipal user, InventoryDbContext db, CancellationToken ct,
         Guid? merchantId = null, bool lowStockOnly = false, int page = 1, int pageSize = 50)
     {
         var errors = Paging.Validate(page, pageSize);
@@ -91,7 +91,7 @@ public static class StockEndpoints
         return TypedResults.Ok(new StockPage([.. skus.Select(s => dtos[s])], total, page, pageSize));
     }
 
-    static async Task<IResult> GetStock(string sku, HttpContext http, InventoryDbContext db, StockBook book, CatalogSkus catalog, CancellationToken ct)
+    private static async Task<IResult> GetStock(string sku, HttpContext http, InventoryDbContext db, StockBook book, CatalogSkus catalog, CancellationToken ct)
     {
         if (await OwnedItemAsync(sku, http.User, book, catalog, createMissing: false, ct) is { Refusal: { } refused })
         {
@@ -102,7 +102,7 @@ public static class StockEndpoints
         return TypedResults.Ok(dto);
     }
 
-    static async Task<IResult> SetStock(string sku, SetStockRequest request, HttpContext http, InventoryDbContext db, StockBook book, CatalogSkus catalog, CancellationToken ct)
+    private static async Task<IResult> SetStock(string sku, SetStockRequest request, HttpContext http, InventoryDbContext db, StockBook book, CatalogSkus catalog, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.OnHand is null && request.LowStockThreshold is null)
@@ -139,7 +139,7 @@ public static class StockEndpoints
         });
     }
 
-    static async Task<IResult> AdjustStock(string sku, AdjustStockRequest request, HttpContext http, InventoryDbContext db, StockBook book, CatalogSkus catalog, CancellationToken ct)
+    private static async Task<IResult> AdjustStock(string sku, AdjustStockRequest request, HttpContext http, InventoryDbContext db, StockBook book, CatalogSkus catalog, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Delta == 0 || Math.Abs((long)request.Delta) > MaxUnits)
@@ -252,7 +252,7 @@ public static class StockEndpoints
     /// The SKU's ledger, newest first. A merchant reads the rows written while it owned the SKU (each row names
     /// its owner then), never those of an owner before or after it; admins read every row.
     /// </summary>
-    static async Task<IResult> ListMovements(string sku, ClaimsPrincipal user, InventoryDbContext db, StockBook book, CatalogSkus catalog, CancellationToken ct,
+    private static async Task<IResult> ListMovements(string sku, ClaimsPrincipal user, InventoryDbContext db, StockBook book, CatalogSkus catalog, CancellationToken ct,
         int page = 1, int pageSize = 50)
     {
         var errors = Paging.Validate(page, pageSize);
@@ -285,7 +285,7 @@ public static class StockEndpoints
     /// Every level against the ledger (the sums of its movements) and against the reservations holding it:
     /// any difference is a bug, listed here.
     /// </summary>
-    static async Task<IResult> CheckConsistency(InventoryDbContext db, CancellationToken ct)
+    private static async Task<IResult> CheckConsistency(InventoryDbContext db, CancellationToken ct)
     {
         var mismatches = await db.Database.SqlQuery<LedgerMismatch>($"""
             SELECT l.sku AS "Sku", l.warehouse AS "Warehouse", l.on_hand AS "OnHand", l.reserved AS "Reserved",
@@ -308,7 +308,7 @@ public static class StockEndpoints
 
     public sealed record ReservationLineDto(string Sku, string Warehouse, int Quantity, bool Committed);
 
-    static async Task<IResult> GetReservation(Guid orderId, InventoryDbContext db, CancellationToken ct)
+    private static async Task<IResult> GetReservation(Guid orderId, InventoryDbContext db, CancellationToken ct)
     {
         var r = await db.Reservations.AsNoTracking().SingleOrDefaultAsync(r => r.OrderId == orderId, ct);
         if (r is null)
@@ -320,7 +320,7 @@ public static class StockEndpoints
         return TypedResults.Ok(new ReservationDto(r.OrderId, r.Status.ToString(), r.HoldUntil, r.Reason, lines));
     }
 
-    static async Task<IResult> Reserve(ReserveRequest request, InventoryDbContext db, StockBook book, HoldLanes lanes, Microsoft.Extensions.Options.IOptions<InventoryOptions> options, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Reserve(ReserveRequest request, InventoryDbContext db, StockBook book, HoldLanes lanes, Microsoft.Extensions.Options.IOptions<InventoryOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.OrderId == Guid.Empty)
@@ -361,7 +361,7 @@ public static class StockEndpoints
 
     public sealed record StockScanItem(string Sku, Guid? ProductId, int Available, long Version);
 
-    static async Task<IResult> ScanStock(InventoryDbContext db, CancellationToken ct, string? after = null, int limit = 500)
+    private static async Task<IResult> ScanStock(InventoryDbContext db, CancellationToken ct, string? after = null, int limit = 500)
     {
         if (limit is < 1 or > 1000)
         {

@@ -53,7 +53,7 @@ public static class SyncEndpoints
         return app;
     }
 
-    static async Task<IResult> ReceiveWebhook(string system, HttpRequest request, ExternalDirectory directory, ExternalStockInbox inbox, TimeProvider clock,
+    private static async Task<IResult> ReceiveWebhook(string system, HttpRequest request, ExternalDirectory directory, ExternalStockInbox inbox, TimeProvider clock,
         ILogger<ExternalStockInbox> logger, CancellationToken ct)
     {
         if (directory.Find(system) is not { } options)
@@ -76,7 +76,7 @@ public static class SyncEndpoints
         return TypedResults.Ok(await inbox.ApplyAsync(read.Batch, ct));
     }
 
-    static async Task<IResult> ImportCsv(string system, HttpRequest request, ExternalDirectory directory, ExternalStockInbox inbox, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> ImportCsv(string system, HttpRequest request, ExternalDirectory directory, ExternalStockInbox inbox, TimeProvider clock, CancellationToken ct)
     {
         if (directory.Find(system) is null)
         {
@@ -94,7 +94,7 @@ public static class SyncEndpoints
         return TypedResults.Ok(await inbox.ApplyAsync(read.Batch, ct));
     }
 
-    static async Task<IResult> ReadFeed(string system, ExternalDirectory directory, ExternalStockInbox inbox, CancellationToken ct)
+    private static async Task<IResult> ReadFeed(string system, ExternalDirectory directory, ExternalStockInbox inbox, CancellationToken ct)
     {
         if (directory.Find(system) is null)
         {
@@ -106,10 +106,10 @@ public static class SyncEndpoints
             : TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The feed could not be read", detail: error);
     }
 
-    static async Task<IResult> Reconcile(string system, ExternalDirectory directory, Reconciler reconciler, CancellationToken ct) =>
+    private static async Task<IResult> Reconcile(string system, ExternalDirectory directory, Reconciler reconciler, CancellationToken ct) =>
         directory.Find(system) is null ? UnknownSystem(system) : TypedResults.Ok(await reconciler.RunAsync(system, ct));
 
-    static async Task<IResult> ListReconciliations(string system, InventoryDbContext db, CancellationToken ct, int limit = 20)
+    private static async Task<IResult> ListReconciliations(string system, InventoryDbContext db, CancellationToken ct, int limit = 20)
     {
         if (limit is < 1 or > 100)
         {
@@ -119,12 +119,12 @@ public static class SyncEndpoints
             .Select(r => new ReconciliationSummary(r.Id, r.StartedAt, r.FinishedAt, r.Checked, r.Drifted, r.Fixed, r.Skipped, r.Error)).ToListAsync(ct));
     }
 
-    static async Task<IResult> GetReconciliation(string system, long id, InventoryDbContext db, CancellationToken ct) =>
+    private static async Task<IResult> GetReconciliation(string system, long id, InventoryDbContext db, CancellationToken ct) =>
         await db.ReconciliationRuns.AsNoTracking().SingleOrDefaultAsync(r => r.System == system && r.Id == id, ct) is { } run
             ? TypedResults.Ok(run)
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such reconciliation", detail: $"{system} has no reconciliation {id}.");
 
-    static async Task<IResult> ListOutbound(string system, InventoryDbContext db, CancellationToken ct, bool pendingOnly = false, string? sku = null, int limit = 50)
+    private static async Task<IResult> ListOutbound(string system, InventoryDbContext db, CancellationToken ct, bool pendingOnly = false, string? sku = null, int limit = 50)
     {
         if (limit is < 1 or > 500)
         {
@@ -137,7 +137,7 @@ public static class SyncEndpoints
             o.NextAttemptAt, o.DeliveredAt, o.Refused, o.LastError, o.IdempotencyKey)));
     }
 
-    static async Task<IResult> Status(InventoryDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Status(InventoryDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var systems = await db.ExternalSystems.AsNoTracking().OrderBy(s => s.Code).ToListAsync(ct);

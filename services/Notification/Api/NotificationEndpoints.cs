@@ -27,7 +27,7 @@ public static class NotificationEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<NotificationPage>, ValidationProblem, ProblemHttpResult>> List(
+    private static async Task<Results<Ok<NotificationPage>, ValidationProblem, ProblemHttpResult>> List(
         string? unreadOnly, string? page, string? pageSize, ClaimsPrincipal user, NotificationDbContext db, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -57,7 +57,7 @@ public static class NotificationEndpoints
         return TypedResults.Ok(new NotificationPage(items.Select(NotificationDto.From).ToList(), paging.Page, paging.PageSize, total, unreadCount));
     }
 
-    static async Task<Results<Ok<NotificationDto>, ProblemHttpResult>> MarkRead(
+    private static async Task<Results<Ok<NotificationDto>, ProblemHttpResult>> MarkRead(
         Guid id, ClaimsPrincipal user, NotificationDbContext db, TimeProvider clock, CancellationToken ct)
     {
         if (Viewer.From(user) is not { } viewer)
@@ -75,7 +75,7 @@ public static class NotificationEndpoints
         return TypedResults.Ok(NotificationDto.From(notification));
     }
 
-    static async Task<Results<Ok<ReadAllResult>, ProblemHttpResult>> MarkAllRead(
+    private static async Task<Results<Ok<ReadAllResult>, ProblemHttpResult>> MarkAllRead(
         ClaimsPrincipal user, NotificationDbContext db, TimeProvider clock, CancellationToken ct)
     {
         if (Viewer.From(user) is not { } viewer)
@@ -90,7 +90,7 @@ public static class NotificationEndpoints
         return TypedResults.Ok(new ReadAllResult(marked));
     }
 
-    static Results<NotificationEventStream, ProblemHttpResult> Stream(ClaimsPrincipal user)
+    private static Results<NotificationEventStream, ProblemHttpResult> Stream(ClaimsPrincipal user)
     {
         if (Viewer.From(user) is not { } viewer)
         {
@@ -110,7 +110,7 @@ public static class NotificationEndpoints
         return new NotificationEventStream(channels, viewer.UserId, DateTimeOffset.FromUnixTimeSeconds(exp));
     }
 
-    static async Task<Results<Ok<NotificationLogPage>, ValidationProblem, ProblemHttpResult>> Log(
+    private static async Task<Results<Ok<NotificationLogPage>, ValidationProblem, ProblemHttpResult>> Log(
         string? page, string? pageSize, ClaimsPrincipal user, NotificationDbContext db, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();

@@ -55,7 +55,7 @@ public static class OrderEndpoints
         return app;
     }
 
-    static async Task<IResult> ListOwn(ClaimsPrincipal user, OrderingDbContext db, CancellationToken ct, string? status = null, int page = 1, int pageSize = 20)
+    private static async Task<IResult> ListOwn(ClaimsPrincipal user, OrderingDbContext db, CancellationToken ct, string? status = null, int page = 1, int pageSize = 20)
     {
         if (user.UserId() is not { } buyer)
         {
@@ -77,13 +77,13 @@ public static class OrderEndpoints
         return TypedResults.Ok(new OrderPage([.. items.Select(o => OrderDto.From(o, includeHistory: false))], total, page, pageSize));
     }
 
-    static async Task<IResult> GetOrder(Guid id, ClaimsPrincipal user, OrderingDbContext db, CancellationToken ct)
+    private static async Task<IResult> GetOrder(Guid id, ClaimsPrincipal user, OrderingDbContext db, CancellationToken ct)
     {
         var order = await db.Orders.AsNoTracking().Include(o => o.Lines).Include(o => o.Transitions).AsSplitQuery().SingleOrDefaultAsync(o => o.Id == id, ct);
         return order is null || !(order.BuyerId == user.UserId() || user.IsAdmin()) ? NotFound(id) : TypedResults.Ok(OrderDto.From(order, includeHistory: true));
     }
 
-    static async Task<IResult> CancelOrder(Guid id, CancelOrderRequest? request, ClaimsPrincipal user, OrderChanges changes, CancellationToken ct)
+    private static async Task<IResult> CancelOrder(Guid id, CancelOrderRequest? request, ClaimsPrincipal user, OrderChanges changes, CancellationToken ct)
     {
         if (request?.Reason is { Length: > 300 })
         {
@@ -92,7 +92,7 @@ public static class OrderEndpoints
         return await changes.ChangeAsync(id, o => o.BuyerId == user.UserId() || user.IsAdmin(), (o, now) => o.CancelByBuyer(request?.Reason, now), ct);
     }
 
-    static async Task<IResult> ListForMerchant(ClaimsPrincipal user, OrderingDbContext db, CancellationToken ct,
+    private static async Task<IResult> ListForMerchant(ClaimsPrincipal user, OrderingDbContext db, CancellationToken ct,
         Guid? merchantId = null, string? status = null, int page = 1, int pageSize = 20)
     {
         var errors = Paging(page, pageSize);
@@ -132,7 +132,7 @@ public static class OrderEndpoints
         return TypedResults.Ok(new { items = dtos, total, page, pageSize });
     }
 
-    static async Task<IResult> Ship(Guid id, ShipRequest? request, ClaimsPrincipal user, OrderChanges changes, CancellationToken ct)
+    private static async Task<IResult> Ship(Guid id, ShipRequest? request, ClaimsPrincipal user, OrderChanges changes, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request?.TrackingNumber is { Length: > 100 })
@@ -153,7 +153,7 @@ public static class OrderEndpoints
             (o, now) => o.Ship(merchant!.Value, string.IsNullOrWhiteSpace(request?.TrackingNumber) ? null : request.TrackingNumber.Trim(), actor, now), ct);
     }
 
-    static async Task<IResult> Summary(OrderingDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Summary(OrderingDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var byStatus = await db.Orders.AsNoTracking().GroupBy(o => o.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToListAsync(ct);
         var aMinuteAgo = clock.GetUtcNow().AddMinutes(-1);

@@ -33,7 +33,7 @@ public static class PaymentEndpoints
     }
 
     /// <summary>The order's payment for its buyer, or any payment for an admin; 404 for everyone else, so ids reveal nothing.</summary>
-    static async Task<Results<Ok<PaymentDto>, ProblemHttpResult>> GetPayment(Guid orderId, ClaimsPrincipal user, PaymentDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<PaymentDto>, ProblemHttpResult>> GetPayment(Guid orderId, ClaimsPrincipal user, PaymentDbContext db, CancellationToken ct)
     {
         var payment = await db.PaymentIntents.AsNoTracking().SingleOrDefaultAsync(p => p.OrderId == orderId, ct);
         var isAdmin = user.IsInRole(MarketplacePolicies.Admin);
@@ -57,7 +57,7 @@ public static class PaymentEndpoints
             payment.CreatedAt, payment.UpdatedAt, operations));
     }
 
-    static async Task<Results<Ok, ProblemHttpResult>> ReceiveProviderWebhook(
+    private static async Task<Results<Ok, ProblemHttpResult>> ReceiveProviderWebhook(
         HttpRequest request, WebhookSignature signature, ProviderNotices notices, ILoggerFactory loggers, CancellationToken ct)
     {
         if (request.ContentLength > MaxWebhookBytes)

@@ -31,7 +31,7 @@ public static class SearchEndpoints
         ["price-desc"] = SearchSort.PriceDescending, ["newest"] = SearchSort.Newest,
     };
 
-    static async Task<Results<Ok<SearchResult>, ValidationProblem>> Search(
+    private static async Task<Results<Ok<SearchResult>, ValidationProblem>> Search(
         ISearchIndex index, HttpRequest http, CancellationToken ct, string? q = null, int page = 1, int pageSize = 24,
         string? category = null, string? brand = null, decimal? minPrice = null, decimal? maxPrice = null, string? sort = null, bool inStock = false)
     {
@@ -85,7 +85,7 @@ public static class SearchEndpoints
     public static bool MayAskFresh(System.Security.Claims.ClaimsPrincipal user) =>
         user.Identity?.IsAuthenticated == true && (user.IsAdmin() || user.MerchantId() is not null);
 
-    static async Task<Results<Ok<IReadOnlyList<string>>, ValidationProblem>> Suggest(ISearchIndex index, CancellationToken ct, string? q = null, int limit = 8)
+    private static async Task<Results<Ok<IReadOnlyList<string>>, ValidationProblem>> Suggest(ISearchIndex index, CancellationToken ct, string? q = null, int limit = 8)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(q) || q.Length > 100)

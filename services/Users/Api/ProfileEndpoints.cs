@@ -3,7 +3,6 @@ using Marketplace.ServiceDefaults.Authentication;
 using Marketplace.Users.Data;
 using Marketplace.Users.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Users.Api;
@@ -26,7 +25,7 @@ public static class ProfileEndpoints
 {
     public static IEndpointRouteBuilder MapProfileEndpoints(this IEndpointRouteBuilder app)
     {
-        var me = app.MapGroup("/api/users/me").RequireAuthorization().WithTags("Users");
+        var me = app.MapGroup("/api/users/me").RequireAuthorization().WithTags("Users").ProducesProblem(StatusCodes.Status404NotFound);
         me.MapGet("/", GetMe);
         me.MapPut("/", UpdateMe);
         me.MapPost("/addresses", AddAddress);
@@ -34,12 +33,14 @@ public static class ProfileEndpoints
         me.MapDelete("/addresses/{addressId:guid}", RemoveAddress);
         me.MapPut("/addresses/{addressId:guid}/default-shipping", MakeDefaultShipping);
 
-        app.MapGet("/api/users/{userId:guid}", GetAnyProfile).RequireAuthorization(MarketplacePolicies.Admin).WithTags("Users");
-        app.MapGet("/internal/users/{userId:guid}/contact", GetContact).RequireAuthorization(MarketplacePolicies.Service).WithTags("Internal");
+        app.MapGet("/api/users/{userId:guid}", GetAnyProfile).RequireAuthorization(MarketplacePolicies.Admin).WithTags("Users")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        app.MapGet("/internal/users/{userId:guid}/contact", GetContact).RequireAuthorization(MarketplacePolicies.Service).WithTags("Internal")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
-    static async Task<Results<Ok<ProfileDto>, NotFound<ProblemDetails>, UnauthorizedHttpResult>> GetMe(ClaimsPrincipal user, UsersDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ProfileDto>, ProblemHttpResult, UnauthorizedHttpResult>> GetMe(ClaimsPrincipal user, UsersDbContext db, CancellationToken ct)
     {
         if (UserId(user) is not { } id)
         {
@@ -49,13 +50,13 @@ public static class ProfileEndpoints
         return profile is null ? ProfileNotFound() : TypedResults.Ok(ToDto(profile, user.FindAll("role").Select(r => r.Value).ToList()));
     }
 
-    static async Task<Results<Ok<ProfileDto>, NotFound<ProblemDetails>>> GetAnyProfile(Guid userId, UsersDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ProfileDto>, ProblemHttpResult>> GetAnyProfile(Guid userId, UsersDbContext db, CancellationToken ct)
     {
         var profile = await db.Profiles.AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId, ct);
         return profile is null ? ProfileNotFound() : TypedResults.Ok(ToDto(profile, []));
     }
 
-    static async Task<Results<Ok<ContactDto>, NotFound<ProblemDetails>>> GetContact(Guid userId, UsersDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ContactDto>, ProblemHttpResult>> GetContact(Guid userId, UsersDbContext db, CancellationToken ct)
     {
         var p = await db.Profiles.AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId, ct);
         if (p is null)
@@ -66,7 +67,7 @@ public static class ProfileEndpoints
         return TypedResults.Ok(new ContactDto(p.UserId, p.Email, p.DisplayName, p.EmailPreferences, shipping));
     }
 
-    static Task<IResult> UpdateMe(UpdateProfileRequest request, ClaimsPrincipal user, ProfileMutations mutations, CancellationToken ct)
+    private static Task<IResult> UpdateMe(UpdateProfileRequest request, ClaimsPrincipal user, ProfileMutations mutations, CancellationToken ct)
     {
         var errors = Validate(request);
         return errors.Count > 0
@@ -89,7 +90,7 @@ public static class ProfileEndpoints
             }, ct);
     }
 
-    static Task<IResult> AddAddress(AddressRequest request, ClaimsPrincipal user, ProfileMutations mutations, CancellationToken ct)
+    private static Task<IResult> AddAddress(AddressRequest request, ClaimsPrincipal user, ProfileMutations mutations, CancellationToken ct)
     {
         var errors = AddressValidation.Validate(request);
         if (errors.Count > 0)
@@ -116,7 +117,7 @@ public static class ProfileEndpoints
         }, ct, created: p => p.Addresses[^1]);
     }
 
-    static Task<IResult> UpdateAddress(Guid addressId, AddressRequest request, ClaimsPrincipal user, ProfileMutations mutations, CancellationToken ct)
+    private static Task<IResult> UpdateAddress(Guid addressId, AddressRequest request, ClaimsPrincipal user, ProfileMutations mutations, CancellationToken ct)
     {
         var errors = AddressValidation.Validate(request);
         if (errors.Count > 0)
@@ -138,7 +139,7 @@ public static class ProfileEndpoints
         }, ct);
     }
 
-    static Task<IResult> RemoveAddress(Guid addressId, ClaimsPrincipal user, ProfileMutations mutations, CancellationToken ct) =>
+    private static Task<IResult> RemoveAddress(Guid addressId, ClaimsPrincipal user, ProfileMutations mutations, CancellationToken ct) =>
         mutations.MutateAsync(user, profile =>
         {
             if (profile.FindAddress(addressId) is not { } address)
@@ -149,7 +150,7 @@ public static class ProfileEndpoints
             return null;
         }, ct);
 
-    static Task<IResult> MakeDefaultShipping(Guid addressId, ClaimsPrincipal user, ProfileMutations mutations, CancellationToken ct) =>
+    private static Task<IResult> MakeDefaultShipping(Guid addressId, ClaimsPrincipal user, ProfileMutations mutations, CancellationToken ct) =>
         mutations.MutateAsync(user, profile =>
         {
             if (profile.FindAddress(addressId) is null)
@@ -176,19 +177,12 @@ public static class ProfileEndpoints
 
     public static Guid? UserId(ClaimsPrincipal user) => Guid.TryParse(user.FindFirstValue("sub"), out var id) ? id : null;
 
-    public static NotFound<ProblemDetails> ProfileNotFound() => TypedResults.NotFound(new ProblemDetails
-    {
-        Status = StatusCodes.Status404NotFound,
-        Title = "Profile not found",
-        Detail = "This account has no profile yet; it is created moments after registration.",
-    });
+    /// <summary>A 404 as a problem (<c>application/problem+json</c>, RFC 7807), as every other refusal is.</summary>
+    public static ProblemHttpResult ProfileNotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
+        title: "Profile not found", detail: "This account has no profile yet; it is created moments after registration.");
 
-    private static NotFound<ProblemDetails> AddressNotFound() => TypedResults.NotFound(new ProblemDetails
-    {
-        Status = StatusCodes.Status404NotFound,
-        Title = "Address not found",
-        Detail = "Your profile has no address with this id.",
-    });
+    private static ProblemHttpResult AddressNotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
+        title: "Address not found", detail: "Your profile has no address with this id.");
 
     public static ProfileDto ToDto(UserProfile p, IReadOnlyList<string> roles) =>
         new(p.UserId, p.Email, p.DisplayName, p.EmailPreferences,

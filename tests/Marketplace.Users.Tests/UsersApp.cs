@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using Marketplace.Testing;
+using Marketplace.Users.Data;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+[assembly: AssemblyFixture(typeof(Marketplace.Users.Tests.UsersApp))]
+
+namespace Marketplace.Users.Tests;
+
+/// <summary>
+/// The Users service as it runs (its own Program) on a real PostgreSQL, with MassTransit's in-memory harness instead
+/// of RabbitMQ and tokens signed by the test instead of Identity. One instance for the assembly; each test uses
+/// accounts of its own.
+/// </summary>
+public sealed class UsersApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string Issuer = "https://identity.tests.marketplace";
+    private const string PostgresPassword = "users-tests";
+    private static readonly SymmetricSecurityKey SigningKey = new("users-tests-signing-key-0123456789abcdef-0123"u8.ToArray());
+
+    private readonly string _scratch = RepositoryRoot.NewScratchDirectory("marketplace-users-tests");
+    private readonly int _postgresPort = HostServer.FreePort();
+    private readonly ConcurrentDictionary<Guid, int> _consumed = new();
+    private HostServer? _postgres;
+
+    public ITestHarness Harness => Services.GetRequiredService<ITestHarness>();
+
+    public async ValueTask InitializeAsync()
+    {
+        _postgres = HostServer.Postgres(Path.Combine(_scratch, "postgres"), _postgresPort, PostgresPassword);
+        await _postgres.StartAsync(TimeSpan.FromSeconds(60));
+        _ = Server; // starts the host: the database is migrated before the first test
+        Harness.Bus.ConnectConsumeObserver(new Counter(_consumed));
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:usersdb",
+            $"Host=127.0.0.1;Port={_postgresPort};Username=postgres;Password={PostgresPassword};Database=users_tests;Include Error Detail=true");
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddMassTransitTestHarness(x => x.SetTestTimeouts(testTimeout: TimeSpan.FromMinutes(5)));
+            services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o =>
+            {
+                o.Configuration = new OpenIdConnectConfiguration { Issuer = Issuer };
+                o.Configuration.SigningKeys.Add(SigningKey);
+                o.TokenValidationParameters.ValidIssuer = Issuer;
+            });
+        });
+    }
+
+    /// <summary>A client with a token of <paramref name="userId"/> in <paramref name="role"/> (a service token has role "service").</summary>
+    public HttpClient ClientFor(Guid userId, string role = "shopper", string audience = "users")
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = audience,
+            Claims = new Dictionary<string, object> { ["sub"] = userId.ToString(), ["role"] = role },
+            Expires = DateTime.UtcNow.AddMinutes(10),
+            SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
+        }));
+        return client;
+    }
+
+    /// <summary>Publishes with a chosen MessageId and waits until that delivery has been handled (or has failed).</summary>
+    public async Task DeliverAsync<T>(T message, Guid messageId) where T : class
+    {
+        var before = _consumed.GetValueOrDefault(messageId);
+        await Harness.Bus.Publish(message, context => context.MessageId = messageId);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (_consumed.GetValueOrDefault(messageId) <= before)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{typeof(T).Name} {messageId} was not consumed.");
+            }
+            await Task.Delay(25);
+        }
+    }
+
+    public async Task<TResult> QueryAsync<TResult>(Func<UsersDbContext, Task<TResult>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<UsersDbContext>());
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(_scratch, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // postgres-owned files may resist; the scratch area is cleaned by the OS.
+        }
+    }
+
+    /// <summary>Counts handled and failed consumptions per MessageId (the harness keeps one entry per id, so it cannot tell a redelivery).</summary>
+    private sealed class Counter(ConcurrentDictionary<Guid, int> counts) : IConsumeObserver
+    {
+        public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
+
+        public Task PostConsume<T>(ConsumeContext<T> context) where T : class => Count(context);
+
+        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class => Count(context);
+
+        private Task Count(ConsumeContext context)
+        {
+            if (context.MessageId is { } id)
+            {
+                counts.AddOrUpdate(id, 1, (_, n) => n + 1);
+            }
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,3 +1,4 @@
+using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,13 +20,10 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
         {
             e.ToTable("products");
             e.HasKey(p => p.Id);
-            e.Property(p => p.Id).HasColumnName("id").ValueGeneratedNever();
-            e.Property(p => p.MerchantId).HasColumnName("merchant_id");
-            e.Property(p => p.Category).HasColumnName("category").HasMaxLength(300);
-            e.Property(p => p.IsPublished).HasColumnName("is_published");
-            e.Property(p => p.Version).HasColumnName("version").IsConcurrencyToken();
-            e.Property(p => p.UpdatedAt).HasColumnName("updated_at");
-            e.Property(p => p.Document).HasColumnName("document").HasColumnType("jsonb");
+            e.Property(p => p.Id).ValueGeneratedNever();
+            e.Property(p => p.Category).HasMaxLength(300);
+            e.Property(p => p.Version).IsConcurrencyToken();
+            e.Property(p => p.Document).HasColumnType("jsonb");
             e.HasIndex(p => new { p.Category, p.IsPublished });
             e.HasIndex(p => p.MerchantId);
         });
@@ -33,8 +31,7 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
         {
             e.ToTable("product_skus");
             e.HasKey(s => s.Sku);
-            e.Property(s => s.Sku).HasColumnName("sku").HasMaxLength(64);
-            e.Property(s => s.ProductId).HasColumnName("product_id");
+            e.Property(s => s.Sku).HasMaxLength(64);
             e.HasIndex(s => s.ProductId);
             e.HasOne<ProductRow>().WithMany().HasForeignKey(s => s.ProductId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -43,12 +40,10 @@ public sealed class CatalogDbContext(DbContextOptions<CatalogDbContext> options)
         {
             e.ToTable("sku_availability");
             e.HasKey(a => a.Sku);
-            e.Property(a => a.Sku).HasColumnName("sku").HasMaxLength(64);
-            e.Property(a => a.ProductId).HasColumnName("product_id");
-            e.Property(a => a.Available).HasColumnName("available");
-            e.Property(a => a.Version).HasColumnName("version");
-            e.Property(a => a.UpdatedAt).HasColumnName("updated_at");
+            e.Property(a => a.Sku).HasMaxLength(64);
         });
+        // Every column not named above is its property in snake_case (Marketplace.Shared.Data.SnakeCaseNaming).
+        modelBuilder.UseSnakeCaseColumns();
     }
 }
 

@@ -1,4 +1,5 @@
 using Marketplace.Notification.Domain;
+using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,16 +24,11 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
                     $"kind IN ({string.Join(", ", NotificationKinds.All.Select(k => $"'{k}'"))})");
             });
             e.HasKey(n => n.Id);
-            e.Property(n => n.Id).HasColumnName("id").ValueGeneratedNever();
-            e.Property(n => n.UserId).HasColumnName("user_id");
-            e.Property(n => n.MerchantId).HasColumnName("merchant_id");
-            e.Property(n => n.Kind).HasColumnName("kind").HasMaxLength(40).IsRequired();
-            e.Property(n => n.Title).HasColumnName("title").HasMaxLength(200).IsRequired();
-            e.Property(n => n.Body).HasColumnName("body").IsRequired();
-            e.Property(n => n.OrderId).HasColumnName("order_id");
-            e.Property(n => n.Sku).HasColumnName("sku").HasMaxLength(100);
-            e.Property(n => n.CreatedAt).HasColumnName("created_at");
-            e.Property(n => n.ReadAt).HasColumnName("read_at");
+            e.Property(n => n.Id).ValueGeneratedNever();
+            e.Property(n => n.Kind).HasMaxLength(40).IsRequired();
+            e.Property(n => n.Title).HasMaxLength(200).IsRequired();
+            e.Property(n => n.Body).IsRequired();
+            e.Property(n => n.Sku).HasMaxLength(100);
             // An inbox is read newest first, per user or per merchant.
             e.HasIndex(n => new { n.UserId, n.CreatedAt }).HasDatabaseName("ix_notifications_user").HasFilter("user_id IS NOT NULL");
             e.HasIndex(n => new { n.MerchantId, n.CreatedAt }).HasDatabaseName("ix_notifications_merchant").HasFilter("merchant_id IS NOT NULL");
@@ -44,24 +40,19 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
         {
             e.ToTable("email_messages", t => t.HasCheckConstraint("ck_email_messages_status", "status IN ('Pending', 'Sent', 'Failed')"));
             e.HasKey(m => m.Id);
-            e.Property(m => m.Id).HasColumnName("id").ValueGeneratedNever();
-            e.Property(m => m.NotificationId).HasColumnName("notification_id");
-            e.Property(m => m.ToAddress).HasColumnName("to_address").HasMaxLength(320).IsRequired();
-            e.Property(m => m.Subject).HasColumnName("subject").HasMaxLength(300).IsRequired();
-            e.Property(m => m.TextBody).HasColumnName("text_body").IsRequired();
-            e.Property(m => m.HtmlBody).HasColumnName("html_body").IsRequired();
-            e.Property(m => m.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(10);
-            e.Property(m => m.Attempts).HasColumnName("attempts");
-            e.Property(m => m.CreatedAt).HasColumnName("created_at");
-            e.Property(m => m.NextAttemptAt).HasColumnName("next_attempt_at");
-            e.Property(m => m.LeaseUntil).HasColumnName("lease_until");
-            e.Property(m => m.SentAt).HasColumnName("sent_at");
-            e.Property(m => m.LastError).HasColumnName("last_error");
+            e.Property(m => m.Id).ValueGeneratedNever();
+            e.Property(m => m.ToAddress).HasMaxLength(320).IsRequired();
+            e.Property(m => m.Subject).HasMaxLength(300).IsRequired();
+            e.Property(m => m.TextBody).IsRequired();
+            e.Property(m => m.HtmlBody).IsRequired();
+            e.Property(m => m.Status).HasConversion<string>().HasMaxLength(10);
             e.Ignore(m => m.MessageId);
             // One e-mail per notification: a second would be a duplicate send.
             e.HasIndex(m => m.NotificationId).IsUnique().HasDatabaseName("ux_email_messages_notification");
             // The sender scans only unsent rows; a partial index keeps that scan small forever.
             e.HasIndex(m => m.NextAttemptAt).HasDatabaseName("ix_email_messages_due").HasFilter("status = 'Pending'");
         });
+        // Every column not named above is its property in snake_case (Marketplace.Shared.Data.SnakeCaseNaming).
+        modelBuilder.UseSnakeCaseColumns();
     }
 }

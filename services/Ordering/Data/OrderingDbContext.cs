@@ -1,4 +1,5 @@
 using Marketplace.Ordering.Domain;
+using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,18 +21,14 @@ public sealed class OrderingDbContext(DbContextOptions<OrderingDbContext> option
         {
             e.ToTable("orders", t => t.HasCheckConstraint("ck_orders_total", "total >= 0"));
             e.HasKey(o => o.Id);
-            e.Property(o => o.Id).HasColumnName("id").ValueGeneratedNever();
-            e.Property(o => o.BuyerId).HasColumnName("buyer_id");
-            e.Property(o => o.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(20);
-            e.Property(o => o.Payment).HasColumnName("payment").HasConversion<string>().HasMaxLength(20);
-            e.Property(o => o.Total).HasColumnName("total").HasPrecision(12, 2);
-            e.Property(o => o.Currency).HasColumnName("currency").HasMaxLength(3);
-            e.Property(o => o.PaymentMethod).HasColumnName("payment_method").HasMaxLength(100);
-            e.Property(o => o.CancelReason).HasColumnName("cancel_reason").HasMaxLength(500);
-            e.Property(o => o.DeadlineAt).HasColumnName("deadline_at");
-            e.Property(o => o.Sequence).HasColumnName("sequence").IsConcurrencyToken();
-            e.Property(o => o.CreatedAt).HasColumnName("created_at");
-            e.Property(o => o.UpdatedAt).HasColumnName("updated_at");
+            e.Property(o => o.Id).ValueGeneratedNever();
+            e.Property(o => o.Status).HasConversion<string>().HasMaxLength(20);
+            e.Property(o => o.Payment).HasConversion<string>().HasMaxLength(20);
+            e.Property(o => o.Total).HasPrecision(12, 2);
+            e.Property(o => o.Currency).HasMaxLength(3);
+            e.Property(o => o.PaymentMethod).HasMaxLength(100);
+            e.Property(o => o.CancelReason).HasMaxLength(500);
+            e.Property(o => o.Sequence).IsConcurrencyToken();
             e.OwnsOne(o => o.ShippingAddress, a =>
             {
                 a.Property(x => x.Name).HasColumnName("ship_name").HasMaxLength(200);
@@ -62,15 +59,10 @@ public sealed class OrderingDbContext(DbContextOptions<OrderingDbContext> option
                 t.HasCheckConstraint("ck_order_lines_price", "unit_price >= 0");
             });
             e.HasKey(l => new { l.OrderId, l.Sku });
-            e.Property(l => l.OrderId).HasColumnName("order_id");
-            e.Property(l => l.Sku).HasColumnName("sku").HasMaxLength(64);
-            e.Property(l => l.ProductId).HasColumnName("product_id");
-            e.Property(l => l.MerchantId).HasColumnName("merchant_id");
-            e.Property(l => l.Title).HasColumnName("title").HasMaxLength(300);
-            e.Property(l => l.Quantity).HasColumnName("quantity");
-            e.Property(l => l.UnitPrice).HasColumnName("unit_price").HasPrecision(12, 2);
-            e.Property(l => l.ShippedAt).HasColumnName("shipped_at");
-            e.Property(l => l.TrackingNumber).HasColumnName("tracking_number").HasMaxLength(100);
+            e.Property(l => l.Sku).HasMaxLength(64);
+            e.Property(l => l.Title).HasMaxLength(300);
+            e.Property(l => l.UnitPrice).HasPrecision(12, 2);
+            e.Property(l => l.TrackingNumber).HasMaxLength(100);
             e.HasIndex(l => l.MerchantId);
         });
 
@@ -78,14 +70,11 @@ public sealed class OrderingDbContext(DbContextOptions<OrderingDbContext> option
         {
             e.ToTable("order_transitions");
             e.HasKey(t => t.Id);
-            e.Property(t => t.Id).HasColumnName("id").UseIdentityAlwaysColumn();
-            e.Property(t => t.OrderId).HasColumnName("order_id");
-            e.Property(t => t.Sequence).HasColumnName("sequence");
+            e.Property(t => t.Id).UseIdentityAlwaysColumn();
             e.Property(t => t.From).HasColumnName("from_status").HasConversion<string>().HasMaxLength(20);
             e.Property(t => t.To).HasColumnName("to_status").HasConversion<string>().HasMaxLength(20);
-            e.Property(t => t.At).HasColumnName("at");
-            e.Property(t => t.Actor).HasColumnName("actor").HasMaxLength(200);
-            e.Property(t => t.Reason).HasColumnName("reason").HasMaxLength(500);
+            e.Property(t => t.Actor).HasMaxLength(200);
+            e.Property(t => t.Reason).HasMaxLength(500);
             e.HasIndex(t => new { t.OrderId, t.Sequence }).IsUnique();
         });
 
@@ -93,14 +82,11 @@ public sealed class OrderingDbContext(DbContextOptions<OrderingDbContext> option
         {
             e.ToTable("idempotency_keys");
             e.HasKey(r => new { r.BuyerId, r.Key });
-            e.Property(r => r.BuyerId).HasColumnName("buyer_id");
-            e.Property(r => r.Key).HasColumnName("key").HasMaxLength(IdempotencyRecord.MaxKeyLength);
-            e.Property(r => r.RequestHash).HasColumnName("request_hash").HasMaxLength(64);
-            e.Property(r => r.StatusCode).HasColumnName("status_code");
-            e.Property(r => r.ResponseBody).HasColumnName("response_body");
-            e.Property(r => r.OrderId).HasColumnName("order_id");
-            e.Property(r => r.CreatedAt).HasColumnName("created_at");
+            e.Property(r => r.Key).HasMaxLength(IdempotencyRecord.MaxKeyLength);
+            e.Property(r => r.RequestHash).HasMaxLength(64);
         });
+        // Every column not named above is its property in snake_case (Marketplace.Shared.Data.SnakeCaseNaming).
+        modelBuilder.UseSnakeCaseColumns();
     }
 }
 

@@ -1,4 +1,5 @@
 using Marketplace.Payment.Domain;
+using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
 
@@ -57,26 +58,16 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
                 t.HasCheckConstraint("ck_payment_intents_desired", $"desired IN ({Quoted<DesiredPaymentState>()})");
             });
             e.HasKey(p => p.Id);
-            e.Property(p => p.Id).HasColumnName("id").ValueGeneratedNever();
-            e.Property(p => p.OrderId).HasColumnName("order_id");
-            e.Property(p => p.BuyerId).HasColumnName("buyer_id");
-            e.Property(p => p.Amount).HasColumnName("amount").HasColumnType("numeric(19,4)");
-            e.Property(p => p.Currency).HasColumnName("currency").HasMaxLength(3);
-            e.Property(p => p.PaymentMethod).HasColumnName("payment_method").HasMaxLength(100);
-            e.Property(p => p.CaptureAtOnce).HasColumnName("capture_at_once");
-            e.Property(p => p.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(16);
-            e.Property(p => p.Desired).HasColumnName("desired").HasConversion<string>().HasMaxLength(16);
-            e.Property(p => p.ProviderIntentId).HasColumnName("provider_intent_id").HasMaxLength(100);
-            e.Property(p => p.CapturedAmount).HasColumnName("captured_amount").HasColumnType("numeric(19,4)");
-            e.Property(p => p.RefundedAmount).HasColumnName("refunded_amount").HasColumnType("numeric(19,4)");
-            e.Property(p => p.DeclineReason).HasColumnName("decline_reason").HasMaxLength(200);
-            e.Property(p => p.Attempts).HasColumnName("attempts");
-            e.Property(p => p.NextAttemptAt).HasColumnName("next_attempt_at");
-            e.Property(p => p.LeaseUntil).HasColumnName("lease_until");
-            e.Property(p => p.LeaseOwner).HasColumnName("lease_owner");
-            e.Property(p => p.LastError).HasColumnName("last_error");
-            e.Property(p => p.CreatedAt).HasColumnName("created_at");
-            e.Property(p => p.UpdatedAt).HasColumnName("updated_at");
+            e.Property(p => p.Id).ValueGeneratedNever();
+            e.Property(p => p.Amount).HasColumnType("numeric(19,4)");
+            e.Property(p => p.Currency).HasMaxLength(3);
+            e.Property(p => p.PaymentMethod).HasMaxLength(100);
+            e.Property(p => p.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(p => p.Desired).HasConversion<string>().HasMaxLength(16);
+            e.Property(p => p.ProviderIntentId).HasMaxLength(100);
+            e.Property(p => p.CapturedAmount).HasColumnType("numeric(19,4)");
+            e.Property(p => p.RefundedAmount).HasColumnType("numeric(19,4)");
+            e.Property(p => p.DeclineReason).HasMaxLength(200);
             e.HasIndex(p => p.OrderId).IsUnique().HasDatabaseName("ux_payment_intents_order_id");
             e.HasIndex(p => p.ProviderIntentId).IsUnique().HasDatabaseName("ux_payment_intents_provider_intent_id")
                 .HasFilter("provider_intent_id IS NOT NULL");
@@ -87,17 +78,15 @@ public sealed class PaymentDbContext(DbContextOptions<PaymentDbContext> options)
         {
             e.ToTable("payment_operations");
             e.HasKey(o => o.Id);
-            e.Property(o => o.Id).HasColumnName("id").ValueGeneratedNever();
-            e.Property(o => o.PaymentIntentId).HasColumnName("payment_intent_id");
-            e.Property(o => o.Kind).HasColumnName("kind").HasMaxLength(16);
-            e.Property(o => o.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(100);
-            e.Property(o => o.HttpStatus).HasColumnName("http_status");
-            e.Property(o => o.Outcome).HasColumnName("outcome").HasMaxLength(500);
-            e.Property(o => o.At).HasColumnName("at");
-            e.Property(o => o.DurationMs).HasColumnName("duration_ms");
+            e.Property(o => o.Id).ValueGeneratedNever();
+            e.Property(o => o.Kind).HasMaxLength(16);
+            e.Property(o => o.IdempotencyKey).HasMaxLength(100);
+            e.Property(o => o.Outcome).HasMaxLength(500);
             e.HasIndex(o => new { o.PaymentIntentId, o.At }).HasDatabaseName("ix_payment_operations_intent");
             e.HasOne<PaymentIntent>().WithMany().HasForeignKey(o => o.PaymentIntentId).OnDelete(DeleteBehavior.Cascade);
         });
+        // Every column not named above is its property in snake_case (Marketplace.Shared.Data.SnakeCaseNaming).
+        modelBuilder.UseSnakeCaseColumns();
     }
 
     private static string Quoted<TEnum>() where TEnum : struct, Enum => string.Join(", ", Enum.GetNames<TEnum>().Select(n => $"'{n}'"));

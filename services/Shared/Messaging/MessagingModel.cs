@@ -12,17 +12,12 @@ public static class MessagingModel
         {
             e.ToTable("outbox_messages");
             e.HasKey(m => m.Id);
-            e.Property(m => m.Id).HasColumnName("id").ValueGeneratedNever();
-            e.Property(m => m.MessageType).HasColumnName("message_type").HasMaxLength(500).IsRequired();
-            e.Property(m => m.Body).HasColumnName("body").HasColumnType("jsonb").IsRequired();
-            e.Property(m => m.TraceParent).HasColumnName("trace_parent").HasMaxLength(128);
-            e.Property(m => m.TraceState).HasColumnName("trace_state").HasMaxLength(512);
-            e.Property(m => m.CorrelationId).HasColumnName("correlation_id").HasMaxLength(128);
-            e.Property(m => m.CreatedAt).HasColumnName("created_at");
-            e.Property(m => m.NextAttemptAt).HasColumnName("next_attempt_at");
-            e.Property(m => m.PublishedAt).HasColumnName("published_at");
-            e.Property(m => m.Attempts).HasColumnName("attempts");
-            e.Property(m => m.LastError).HasColumnName("last_error");
+            e.Property(m => m.Id).ValueGeneratedNever();
+            e.Property(m => m.MessageType).HasMaxLength(500).IsRequired();
+            e.Property(m => m.Body).HasColumnType("jsonb").IsRequired();
+            e.Property(m => m.TraceParent).HasMaxLength(128);
+            e.Property(m => m.TraceState).HasMaxLength(512);
+            e.Property(m => m.CorrelationId).HasMaxLength(128);
             // The relay scans only unpublished rows; a partial index keeps that scan small forever.
             e.HasIndex(m => new { m.NextAttemptAt, m.CreatedAt })
                 .HasDatabaseName("ix_outbox_messages_pending")
@@ -33,9 +28,7 @@ public static class MessagingModel
         {
             e.ToTable("inbox_messages");
             e.HasKey(m => new { m.MessageId, m.Consumer });
-            e.Property(m => m.MessageId).HasColumnName("message_id");
-            e.Property(m => m.Consumer).HasColumnName("consumer").HasMaxLength(300);
-            e.Property(m => m.ProcessedAt).HasColumnName("processed_at");
+            e.Property(m => m.Consumer).HasMaxLength(300);
         });
         return modelBuilder;
     }

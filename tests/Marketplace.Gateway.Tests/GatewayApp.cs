@@ -1,12 +1,9 @@
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Marketplace.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
-using Microsoft.IdentityModel.Tokens;
 
 [assembly: AssemblyFixture(typeof(Marketplace.Gateway.Tests.Edge))]
 
@@ -19,9 +16,7 @@ namespace Marketplace.Gateway.Tests;
 /// </summary>
 public sealed class GatewayApp : WebApplicationFactory<Program>
 {
-    public const string Issuer = "https://identity.tests.marketplace";
     public const string ProxyKey = "gateway-tests-proxy-key";
-    private static readonly SymmetricSecurityKey SigningKey = new("gateway-tests-signing-key-0123456789abcdef-0123"u8.ToArray());
 
     private readonly Backends _backends;
     private readonly Dictionary<string, string> _settings;
@@ -46,12 +41,7 @@ public sealed class GatewayApp : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureTestServices(services => services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o =>
-        {
-            o.Configuration = new OpenIdConnectConfiguration { Issuer = Issuer };
-            o.Configuration.SigningKeys.Add(SigningKey);
-            o.TokenValidationParameters.ValidIssuer = Issuer;
-        }));
+        builder.ConfigureTestServices(services => services.TrustTestTokens());
     }
 
     public HttpClient Anonymous() => CreateClient();
@@ -60,14 +50,7 @@ public sealed class GatewayApp : WebApplicationFactory<Program>
     public HttpClient ClientFor(Guid userId, string audience = "ordering")
     {
         var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = Issuer,
-            Audience = audience,
-            Claims = new Dictionary<string, object> { ["sub"] = userId.ToString(), ["role"] = "shopper" },
-            Expires = DateTime.UtcNow.AddMinutes(10),
-            SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
-        }));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Create(userId, audience, ["shopper"]));
         return client;
     }
 }

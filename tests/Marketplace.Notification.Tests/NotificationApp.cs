@@ -1,17 +1,14 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using Marketplace.Notification.Data;
+using Marketplace.Testing;
 using MassTransit;
 using MassTransit.Testing;
-using Marketplace.Notification.Data;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Marketplace.Notification.Tests;
 
@@ -21,8 +18,6 @@ namespace Marketplace.Notification.Tests;
 /// </summary>
 public sealed class NotificationApp(Infrastructure infrastructure, Mailbox mailbox) : WebApplicationFactory<Program>
 {
-    public const string Issuer = "https://identity.tests.marketplace";
-    private static readonly SymmetricSecurityKey SigningKey = new("notification-tests-signing-key-0123456789abcdef"u8.ToArray());
 
     private readonly string _database = infrastructure.NewDatabase();
     private readonly ConsumptionLog _consumptions = new();
@@ -48,12 +43,7 @@ public sealed class NotificationApp(Infrastructure infrastructure, Mailbox mailb
         builder.ConfigureTestServices(services =>
         {
             services.AddMassTransitTestHarness(x => x.SetTestTimeouts(testTimeout: TimeSpan.FromMinutes(5)));
-            services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o =>
-            {
-                o.Configuration = new OpenIdConnectConfiguration { Issuer = Issuer };
-                o.Configuration.SigningKeys.Add(SigningKey);
-                o.TokenValidationParameters.ValidIssuer = Issuer;
-            });
+            services.TrustTestTokens();
         });
     }
 
@@ -74,22 +64,8 @@ public sealed class NotificationApp(Infrastructure infrastructure, Mailbox mailb
         return client;
     }
 
-    public static string Token(Guid userId, string role, Guid? merchantId = null, string audience = "notification", TimeSpan? lifetime = null)
-    {
-        var claims = new Dictionary<string, object> { ["sub"] = userId.ToString(), ["role"] = role };
-        if (merchantId is { } m)
-        {
-            claims["merchant_id"] = m.ToString();
-        }
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = Issuer,
-            Audience = audience,
-            Claims = claims,
-            Expires = DateTime.UtcNow + (lifetime ?? TimeSpan.FromMinutes(10)),
-            SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
-        });
-    }
+    public static string Token(Guid userId, string role, Guid? merchantId = null, string audience = "notification", TimeSpan? lifetime = null) =>
+        TestTokens.Create(userId, audience, [role], merchantId is { } m ? [new System.Security.Claims.Claim("merchant_id", m.ToString())] : null, lifetime);
 
     /// <summary>
     /// Publishes through the bus with a chosen MessageId and waits until that delivery has been handled

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Claims;
 using System.Text;
 using Marketplace.Payment.Data;
 using Marketplace.Payment.Domain;
@@ -10,15 +9,11 @@ using Marketplace.Shared.Contracts;
 using Marketplace.Shared.Messaging;
 using Marketplace.Testing;
 using MassTransit;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Marketplace.Payment.Tests;
 
@@ -32,8 +27,6 @@ public class PaymentWorld(PostgresFixture postgres) : IAsyncLifetime
 {
     public const string ApiKey = "sk_test_payment_tests";
     public const string WebhookSecret = "whsec_payment_tests";
-    public const string TokenIssuer = "https://identity.payment-tests";
-    private static readonly SymmetricSecurityKey TokenKey = new(Encoding.UTF8.GetBytes("payment-tests-token-signing-key-of-32+-bytes"));
 
     private WebApplicationFactory<PaymentBook>? _provider;
     private WebApplicationFactory<PaymentDbContext>? _payment;
@@ -88,13 +81,7 @@ public class PaymentWorld(PostgresFixture postgres) : IAsyncLifetime
         {
             // The in-memory bus replaces RabbitMQ and keeps the service's own consumers.
             services.AddMassTransitTestHarness();
-            services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o =>
-            {
-                o.Configuration = new OpenIdConnectConfiguration { Issuer = TokenIssuer };
-                o.Configuration.SigningKeys.Add(TokenKey);
-                o.TokenValidationParameters.ValidIssuer = TokenIssuer;
-                o.TokenValidationParameters.IssuerSigningKey = TokenKey;
-            });
+            services.TrustTestTokens();
         });
         _payment.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, paymentPort));
         _payment.StartServer();
@@ -170,19 +157,7 @@ public class PaymentWorld(PostgresFixture postgres) : IAsyncLifetime
     }
 
     /// <summary>A bearer token Payment accepts, for a user with these claims.</summary>
-    public static string Token(Guid subject, params string[] roles)
-    {
-        var claims = new List<Claim> { new("sub", subject.ToString()) };
-        claims.AddRange(roles.Select(r => new Claim("role", r)));
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = TokenIssuer,
-            Audience = "payment",
-            Subject = new ClaimsIdentity(claims),
-            Expires = DateTime.UtcNow.AddMinutes(10),
-            SigningCredentials = new SigningCredentials(TokenKey, SecurityAlgorithms.HmacSha256),
-        });
-    }
+    public static string Token(Guid subject, params string[] roles) => TestTokens.Create(subject, "payment", roles);
 
     public static async Task EventuallyAsync(Func<Task<bool>> condition, string because, TimeSpan? timeout = null)
     {

@@ -4,15 +4,11 @@ using Marketplace.Testing;
 using Marketplace.Users.Data;
 using MassTransit;
 using MassTransit.Testing;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
-using Microsoft.IdentityModel.Tokens;
 
 [assembly: AssemblyFixture(typeof(Marketplace.Users.Tests.UsersApp))]
 
@@ -25,9 +21,7 @@ namespace Marketplace.Users.Tests;
 /// </summary>
 public sealed class UsersApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
-    public const string Issuer = "https://identity.tests.marketplace";
     private const string PostgresPassword = "users-tests";
-    private static readonly SymmetricSecurityKey SigningKey = new("users-tests-signing-key-0123456789abcdef-0123"u8.ToArray());
 
     private readonly string _scratch = RepositoryRoot.NewScratchDirectory("marketplace-users-tests");
     private readonly int _postgresPort = HostServer.FreePort();
@@ -52,12 +46,7 @@ public sealed class UsersApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.ConfigureTestServices(services =>
         {
             services.AddMassTransitTestHarness(x => x.SetTestTimeouts(testTimeout: TimeSpan.FromMinutes(5)));
-            services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o =>
-            {
-                o.Configuration = new OpenIdConnectConfiguration { Issuer = Issuer };
-                o.Configuration.SigningKeys.Add(SigningKey);
-                o.TokenValidationParameters.ValidIssuer = Issuer;
-            });
+            services.TrustTestTokens();
         });
     }
 
@@ -65,14 +54,7 @@ public sealed class UsersApp : WebApplicationFactory<Program>, IAsyncLifetime
     public HttpClient ClientFor(Guid userId, string role = "shopper", string audience = "users")
     {
         var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = Issuer,
-            Audience = audience,
-            Claims = new Dictionary<string, object> { ["sub"] = userId.ToString(), ["role"] = role },
-            Expires = DateTime.UtcNow.AddMinutes(10),
-            SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.HmacSha256),
-        }));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Create(userId, audience, [role]));
         return client;
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Marketplace.Shared.Data;
 
@@ -24,6 +25,19 @@ public static class SnakeCaseNaming
             }
         }
         return modelBuilder;
+    }
+
+    /// <summary>
+    /// Names this entity's columns now (call at the end of its configuration): for tables a shared module adds to every
+    /// service's model (the outbox and inbox), so they are snake_case also in a model that keeps EF's own names.
+    /// </summary>
+    public static EntityTypeBuilder<T> HasSnakeCaseColumns<T>(this EntityTypeBuilder<T> entity) where T : class
+    {
+        foreach (var property in entity.Metadata.GetDeclaredProperties().Where(p => p.FindAnnotation(RelationalAnnotationNames.ColumnName) is null))
+        {
+            property.SetColumnName(ToSnakeCase(property.Name));
+        }
+        return entity;
     }
 
     /// <summary><c>CaptureAtOnce</c> → <c>capture_at_once</c>, <c>HTMLBody</c> → <c>html_body</c>, <c>Line1</c> → <c>line1</c>.</summary>

@@ -1,3 +1,4 @@
+using Marketplace.Shared.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,6 +23,7 @@ public static class MessagingModel
             e.HasIndex(m => new { m.NextAttemptAt, m.CreatedAt })
                 .HasDatabaseName("ix_outbox_messages_pending")
                 .HasFilter("published_at IS NULL");
+            e.HasSnakeCaseColumns();
         });
 
         modelBuilder.Entity<InboxMessage>(e =>
@@ -29,6 +31,7 @@ public static class MessagingModel
             e.ToTable("inbox_messages");
             e.HasKey(m => new { m.MessageId, m.Consumer });
             e.Property(m => m.Consumer).HasMaxLength(300);
+            e.HasSnakeCaseColumns();
         });
         return modelBuilder;
     }

@@ -306,8 +306,9 @@ public static partial class FlashSale
                 await Task.Delay(TimeSpan.FromSeconds(1));
                 // Only the orders still open are asked about, so the query shrinks as the sale settles. A lost order (no row)
                 // counts as ended here; the reads afterwards find it missing.
-                await using var stillOpen = new Npgsql.NpgsqlCommand("SELECT id FROM orders WHERE id = ANY(@ids) AND status NOT IN ('Confirmed', 'Cancelled')", connection);
+                await using var stillOpen = new Npgsql.NpgsqlCommand("SELECT id FROM orders WHERE id = ANY(@ids) AND status <> ALL(@terminal)", connection);
                 stillOpen.Parameters.AddWithValue("ids", open);
+                stillOpen.Parameters.AddWithValue("terminal", Terminal);
                 var ids = new List<Guid>();
                 await using (var reader = await stillOpen.ExecuteReaderAsync())
                 {

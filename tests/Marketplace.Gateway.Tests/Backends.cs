@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Marketplace.Testing;
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -18,7 +18,7 @@ public sealed class Backends : IAsyncDisposable
 {
     public static readonly string[] Services = ["identity", "catalog", "inventory", "ordering", "payment", "search", "users", "notification"];
 
-    private readonly Dictionary<int, string> _byPort = Services.ToDictionary(_ => HostServer.FreePort(), s => s);
+    private readonly Dictionary<int, string> _byPort = [];
     private readonly ConcurrentQueue<Received> _received = new();
     private WebApplication? _app;
 
@@ -31,11 +31,12 @@ public sealed class Backends : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // One port per service, each picked by the system as it binds (no port chosen first and taken by someone else meanwhile).
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            foreach (var port in _byPort.Keys)
+            foreach (var _ in Services)
             {
-                kestrel.ListenLocalhost(port);
+                kestrel.Listen(IPAddress.Loopback, 0);
             }
         });
         _app = builder.Build();
@@ -47,6 +48,10 @@ public sealed class Backends : IAsyncDisposable
             await context.Response.WriteAsJsonAsync(new { service });
         });
         await _app.StartAsync();
+        foreach (var (address, service) in _app.Urls.Zip(Services))
+        {
+            _byPort[new Uri(address).Port] = service;
+        }
     }
 
     public async ValueTask DisposeAsync()

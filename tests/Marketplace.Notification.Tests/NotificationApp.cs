@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Marketplace.Notification.Data;
 using Marketplace.Testing;
@@ -67,66 +66,13 @@ public sealed class NotificationApp(Infrastructure infrastructure, Mailbox mailb
     public static string Token(Guid userId, string role, Guid? merchantId = null, string audience = "notification", TimeSpan? lifetime = null) =>
         TestTokens.Create(userId, audience, [role], merchantId is { } m ? [new System.Security.Claims.Claim("merchant_id", m.ToString())] : null, lifetime);
 
-    /// <summary>
-    /// Publishes through the bus with a chosen MessageId and waits until that delivery has been handled
-    /// or has failed. (The harness's own Consumed list keeps one entry per MessageId, so it cannot tell a redelivery.)
-    /// </summary>
-    public async Task<ConsumeOutcome> DeliverAsync<T>(T message, Guid messageId) where T : class
-    {
-        var before = _consumptions.For(messageId).Count;
-        await Harness.Bus.Publish(message, context => context.MessageId = messageId);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_consumptions.For(messageId) is { } outcomes && outcomes.Count > before)
-            {
-                return outcomes[before];
-            }
-            await Task.Delay(25);
-        }
-        throw new TimeoutException($"{typeof(T).Name} {messageId} was not consumed.");
-    }
+    /// <summary>Publishes with a chosen MessageId and waits until that delivery has been handled or has failed.</summary>
+    public Task<ConsumeOutcome> DeliverAsync<T>(T message, Guid messageId) where T : class => _consumptions.DeliverAsync(Harness.Bus, message, messageId);
 
     public async Task<TResult> QueryAsync<TResult>(Func<NotificationDbContext, Task<TResult>> query)
     {
         await using var scope = Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NotificationDbContext>();
         return await query(db);
-    }
-}
-
-public sealed record ConsumeOutcome(Exception? Exception);
-
-/// <summary>Every handled or failed consumption, in order, per MessageId.</summary>
-internal sealed class ConsumptionLog : IConsumeObserver
-{
-    private readonly ConcurrentDictionary<Guid, List<ConsumeOutcome>> _outcomes = new();
-
-    public IReadOnlyList<ConsumeOutcome> For(Guid messageId)
-    {
-        var list = _outcomes.GetOrAdd(messageId, _ => []);
-        lock (list)
-        {
-            return list.ToList();
-        }
-    }
-
-    public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
-
-    public Task PostConsume<T>(ConsumeContext<T> context) where T : class => Record(context.MessageId, null);
-
-    public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class => Record(context.MessageId, exception);
-
-    private Task Record(Guid? messageId, Exception? exception)
-    {
-        if (messageId is { } id)
-        {
-            var list = _outcomes.GetOrAdd(id, _ => []);
-            lock (list)
-            {
-                list.Add(new ConsumeOutcome(exception));
-            }
-        }
-        return Task.CompletedTask;
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Marketplace.Testing;
 using Marketplace.Users.Data;
@@ -25,7 +24,7 @@ public sealed class UsersApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     private readonly string _scratch = RepositoryRoot.NewScratchDirectory("marketplace-users-tests");
     private readonly int _postgresPort = HostServer.FreePort();
-    private readonly ConcurrentDictionary<Guid, int> _consumed = new();
+    private readonly ConsumptionLog _consumptions = new();
     private HostServer? _postgres;
 
     public ITestHarness Harness => Services.GetRequiredService<ITestHarness>();
@@ -35,7 +34,7 @@ public sealed class UsersApp : WebApplicationFactory<Program>, IAsyncLifetime
         _postgres = HostServer.Postgres(Path.Combine(_scratch, "postgres"), _postgresPort, PostgresPassword);
         await _postgres.StartAsync(TimeSpan.FromSeconds(60));
         _ = Server; // starts the host: the database is migrated before the first test
-        Harness.Bus.ConnectConsumeObserver(new Counter(_consumed));
+        Harness.Bus.ConnectConsumeObserver(_consumptions);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -58,21 +57,8 @@ public sealed class UsersApp : WebApplicationFactory<Program>, IAsyncLifetime
         return client;
     }
 
-    /// <summary>Publishes with a chosen MessageId and waits until that delivery has been handled (or has failed).</summary>
-    public async Task DeliverAsync<T>(T message, Guid messageId) where T : class
-    {
-        var before = _consumed.GetValueOrDefault(messageId);
-        await Harness.Bus.Publish(message, context => context.MessageId = messageId);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (_consumed.GetValueOrDefault(messageId) <= before)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{typeof(T).Name} {messageId} was not consumed.");
-            }
-            await Task.Delay(25);
-        }
-    }
+    /// <summary>Publishes with a chosen MessageId and waits until that delivery has been handled or has failed.</summary>
+    public Task<ConsumeOutcome> DeliverAsync<T>(T message, Guid messageId) where T : class => _consumptions.DeliverAsync(Harness.Bus, message, messageId);
 
     public async Task<TResult> QueryAsync<TResult>(Func<UsersDbContext, Task<TResult>> query)
     {
@@ -94,25 +80,6 @@ public sealed class UsersApp : WebApplicationFactory<Program>, IAsyncLifetime
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // postgres-owned files may resist; the scratch area is cleaned by the OS.
-        }
-    }
-
-    /// <summary>Counts handled and failed consumptions per MessageId (the harness keeps one entry per id, so it cannot tell a redelivery).</summary>
-    private sealed class Counter(ConcurrentDictionary<Guid, int> counts) : IConsumeObserver
-    {
-        public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
-
-        public Task PostConsume<T>(ConsumeContext<T> context) where T : class => Count(context);
-
-        public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class => Count(context);
-
-        private Task Count(ConsumeContext context)
-        {
-            if (context.MessageId is { } id)
-            {
-                counts.AddOrUpdate(id, 1, (_, n) => n + 1);
-            }
-            return Task.CompletedTask;
         }
     }
 }

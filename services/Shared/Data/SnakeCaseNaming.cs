@@ -19,10 +19,7 @@ public static class SnakeCaseNaming
     {
         foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => !e.IsOwned()))
         {
-            foreach (var property in entity.GetDeclaredProperties().Where(p => p.FindAnnotation(RelationalAnnotationNames.ColumnName) is null))
-            {
-                property.SetColumnName(ToSnakeCase(property.Name));
-            }
+            NameUnnamedColumns(entity);
         }
         return modelBuilder;
     }
@@ -33,11 +30,16 @@ public static class SnakeCaseNaming
     /// </summary>
     public static EntityTypeBuilder<T> HasSnakeCaseColumns<T>(this EntityTypeBuilder<T> entity) where T : class
     {
-        foreach (var property in entity.Metadata.GetDeclaredProperties().Where(p => p.FindAnnotation(RelationalAnnotationNames.ColumnName) is null))
+        NameUnnamedColumns(entity.Metadata);
+        return entity;
+    }
+
+    private static void NameUnnamedColumns(IMutableEntityType entity)
+    {
+        foreach (var property in entity.GetDeclaredProperties().Where(p => p.FindAnnotation(RelationalAnnotationNames.ColumnName) is null))
         {
             property.SetColumnName(ToSnakeCase(property.Name));
         }
-        return entity;
     }
 
     /// <summary><c>CaptureAtOnce</c> → <c>capture_at_once</c>, <c>HTMLBody</c> → <c>html_body</c>, <c>Line1</c> → <c>line1</c>.</summary>

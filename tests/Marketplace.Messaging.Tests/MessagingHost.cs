@@ -24,7 +24,7 @@ public sealed class MessagingHost : IAsyncDisposable
     public ConsumeCounter Observer { get; } = new();
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<MessagingHost> StartAsync(MessagingFixture fixture, string name)
+    public static async Task<MessagingHost> StartAsync(MessagingFixture fixture, string name, Action<IBusRegistrationConfigurator>? moreConsumers = null)
     {
         var prefix = $"tests-{name}-{Guid.NewGuid():N}"[..30];
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -45,6 +45,7 @@ public sealed class MessagingHost : IAsyncDisposable
         {
             x.AddConsumer<WidgetCreatedConsumer>();
             x.AddConsumer<PoisonConsumer>();
+            moreConsumers?.Invoke(x);
         });
         var host = builder.Build();
         await using (var scope = host.Services.CreateAsyncScope())

@@ -95,6 +95,33 @@ public sealed class OutboxInboxTests(MessagingFixture fixture)
     }
 
     [Fact]
+    public async Task Event_published_before_any_consumer_has_a_queue_is_kept_until_one_does()
+    {
+        // As on a first start, when Identity announces its seeded accounts before Users has ever declared its queue.
+        await using var publisher = await MessagingHost.StartAsync(fixture, "early");
+        var id = Guid.NewGuid();
+        await publisher.WithDbAsync(async db =>
+        {
+            db.AddIntegrationEvent(new LateSubscribedEvent(id));
+            await db.SaveChangesAsync();
+        });
+
+        await MessagingHost.EventuallyAsync(
+            () => publisher.WithDbAsync(db => db.Set<OutboxMessage>().AnyAsync(m =>
+                m.MessageType.Contains(nameof(LateSubscribedEvent)) && m.Attempts > 0 && m.PublishedAt == null && m.LastError!.Contains("No queue is bound"))),
+            Delivery, "the broker returns the message and the relay keeps it");
+        Assert.False(LateSubscribedConsumer.Handled.ContainsKey(id));
+
+        await using var subscriber = await MessagingHost.StartAsync(fixture, "late", x => x.AddConsumer<LateSubscribedConsumer>());
+        await MessagingHost.EventuallyAsync(() => Task.FromResult(LateSubscribedConsumer.Handled.ContainsKey(id)), Delivery,
+            "the kept message is published again once a queue is bound, and consumed");
+        await MessagingHost.EventuallyAsync(
+            () => publisher.WithDbAsync(db => db.Set<OutboxMessage>().AnyAsync(m => m.MessageType.Contains(nameof(LateSubscribedEvent)) && m.PublishedAt != null)),
+            Delivery, "the row is marked published");
+        Assert.Equal(1, LateSubscribedConsumer.Handled[id]);
+    }
+
+    [Fact]
     public async Task Same_message_delivered_twice_concurrently_is_handled_once()
     {
         await using var host = await MessagingHost.StartAsync(fixture, "duplicate");

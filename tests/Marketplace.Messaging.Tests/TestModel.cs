@@ -10,6 +10,9 @@ namespace Marketplace.Messaging.Tests;
 public sealed record WidgetCreated(Guid WidgetId, string Name, DateTimeOffset OccurredAt);
 public sealed record PoisonEvent(Guid Id);
 
+/// <summary>Consumed only by a host a test starts late: until then no queue is bound for it.</summary>
+public sealed record LateSubscribedEvent(Guid Id);
+
 public sealed class Widget
 {
     public Guid Id { get; set; }
@@ -62,5 +65,16 @@ public sealed class PoisonConsumer : IConsumer<PoisonEvent>
     {
         Interlocked.Increment(ref Attempts);
         throw new InvalidOperationException("This consumer always fails.");
+    }
+}
+
+public sealed class LateSubscribedConsumer : IConsumer<LateSubscribedEvent>
+{
+    public static readonly ConcurrentDictionary<Guid, int> Handled = new();
+
+    public Task Consume(ConsumeContext<LateSubscribedEvent> context)
+    {
+        Handled.AddOrUpdate(context.Message.Id, 1, (_, n) => n + 1);
+        return Task.CompletedTask;
     }
 }

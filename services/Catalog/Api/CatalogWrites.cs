@@ -55,18 +55,9 @@ public sealed class CatalogWrites(IProductStore store, ProductCache cache, TimeP
         }
         return await ChangeAsync(id, http, requireIfMatch: true, ct, (product, now) =>
         {
-            var oldPrice = product.Price;
             ProductValidation.Apply(request, product);
-            if (!product.IsPublished)
-            {
-                return [];
-            }
-            List<IIntegrationEvent> events = [new ProductUpdated(product.ToSnapshot(), now)];
-            if (product.Price != oldPrice)
-            {
-                events.Add(new ProductPriceChanged(product.Id, product.Version, oldPrice, product.Price, product.Currency, now));
-            }
-            return events;
+            // The snapshot carries the new price: every reader of prices (Search, the carts' checks) takes it from there.
+            return product.IsPublished ? [new ProductUpdated(product.ToSnapshot(), now)] : [];
         });
     }
 

@@ -191,7 +191,6 @@ public sealed class MongoProductStore(IMongoCollection<Product> products, Outbox
         ProductUpdated u => u.Product.ProductId,
         ProductUnpublished u => u.ProductId,
         ProductDeleted d => d.ProductId,
-        ProductPriceChanged c => c.ProductId,
         _ => throw new ArgumentException($"{e.GetType().Name} names no product, so it has no document to travel in."),
     };
 }

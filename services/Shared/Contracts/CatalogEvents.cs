@@ -36,6 +36,3 @@ public sealed record ProductUnpublished(Guid ProductId, long Version, Guid Merch
 
 /// <summary>A product is gone for good.</summary>
 public sealed record ProductDeleted(Guid ProductId, long Version, Guid MerchantId, IReadOnlyList<string> Skus, DateTimeOffset OccurredAt) : IIntegrationEvent;
-
-/// <summary>A visible product's base price changed (beside <see cref="ProductUpdated"/>, for carts and price watchers).</summary>
-public sealed record ProductPriceChanged(Guid ProductId, long Version, decimal OldPrice, decimal NewPrice, string Currency, DateTimeOffset OccurredAt) : IIntegrationEvent;

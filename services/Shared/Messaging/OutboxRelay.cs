@@ -85,6 +85,15 @@ public sealed class OutboxRelay<TDbContext>(
                     await PublishAsync(row, token);
                     published.Add(row.Id);
                 }
+                catch (MessageReturnedException ex) when (!token.IsCancellationRequested)
+                {
+                    // The broker is fine but no queue takes the message yet (its consumer has not started for the first
+                    // time): kept, and published again after a backoff. The rest of the batch goes on.
+                    row.MarkFailed(Clock.GetUtcNow(), $"No queue is bound for {row.MessageType} yet: {ex.GetBaseException().Message}", _options.MaxBackoff);
+                    MessagingTelemetry.Unrouted.Add(1);
+                    Logger.LogWarning("Outbox message {MessageId} ({MessageType}) was returned by the broker: no queue is bound for it yet; attempt {Attempt}, kept for the next one",
+                        row.Id, row.MessageType, row.Attempts);
+                }
                 catch (Exception ex) when (!token.IsCancellationRequested)
                 {
                     Interlocked.Increment(ref failed);
@@ -123,6 +132,10 @@ public static class OutboxPublishing
     /// <summary>
     /// Publishes the event with its stored id as MessageId (so consumers handle it once however often it is
     /// published) and the writer's trace context as parent; waits for the broker's confirm up to <paramref name="timeout"/>.
+    /// The publish is mandatory: a message no queue is bound for (every consumer of it yet to start for the first time,
+    /// as when Identity announces its seeded accounts before Users has declared its queue) is returned by the broker
+    /// and throws <see cref="MessageReturnedException"/>, so the caller keeps it instead of the broker dropping it.
+    /// Every message type we publish has a consumer; one without would be retried for ever, so none is published.
     /// </summary>
     public static async Task PublishAsync(IBus bus, OutboxMessage row, TimeSpan timeout, CancellationToken ct)
     {
@@ -142,6 +155,10 @@ public static class OutboxPublishing
         await bus.Publish(message, messageType, Pipe.Execute<PublishContext>(context =>
         {
             context.MessageId = row.Id;
+            if (context.TryGetPayload(out RabbitMqSendContext? rabbit))
+            {
+                rabbit.Mandatory = true;
+            }
             if (row.CorrelationId is not null)
             {
                 context.Headers.Set("X-Correlation-Id", row.CorrelationId);
@@ -188,5 +205,6 @@ internal static class MessagingTelemetry
     private static readonly Meter Meter = new(Name);
     public static readonly Counter<long> Published = Meter.CreateCounter<long>("marketplace.outbox.published");
     public static readonly Counter<long> PublishFailures = Meter.CreateCounter<long>("marketplace.outbox.publish_failures");
+    public static readonly Counter<long> Unrouted = Meter.CreateCounter<long>("marketplace.outbox.unrouted");
     public static readonly Counter<long> DuplicatesSkipped = Meter.CreateCounter<long>("marketplace.inbox.duplicates_skipped");
 }

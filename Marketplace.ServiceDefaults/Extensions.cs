@@ -50,6 +50,7 @@ public static class MarketplaceServiceDefaults
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.ApplyProcessPriority();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
 
@@ -146,6 +147,22 @@ public static class MarketplaceServiceDefaults
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// <c>Marketplace:ProcessPriority</c> (e.g. <c>BelowNormal</c>) lowers this process's CPU priority. Run locally, where every
+    /// service shares a few cores, the AppHost gives it to the services whose work no buyer waits on at the click
+    /// (payment, notification, search, profiles, the simulators): in a burst the click's path gets the CPU first and the
+    /// rest catches up after, as it would with cores of its own when deployed (where it is not set).
+    /// </summary>
+    private static void ApplyProcessPriority(this IHostApplicationBuilder builder)
+    {
+        if (Enum.TryParse<System.Diagnostics.ProcessPriorityClass>(builder.Configuration["Marketplace:ProcessPriority"], ignoreCase: true, out var priority)
+            && priority is System.Diagnostics.ProcessPriorityClass.BelowNormal or System.Diagnostics.ProcessPriorityClass.Idle)
+        {
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            process.PriorityClass = priority; // only ever lowered: raising it needs privileges a service should not have
+        }
     }
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder

@@ -24,11 +24,13 @@ public static class NotificationRegistration
             x.AddConsumer<OrderShippedConsumer>();
             x.AddConsumer<OrderStatusChangedConsumer>();
             x.AddConsumer<LowStockConsumer>();
+            x.AddConsumer<ContactChangedConsumer>();
         });
         builder.AddRedisClient("redis");
         builder.AddEmailSender();
 
         builder.Services.AddHttpClient<UsersClient>(c => c.BaseAddress = new("http://users")).AddServiceToken();
+        builder.Services.AddScoped<ContactBook>();
         builder.Services.AddOptions<LiveUpdateOptions>().BindConfiguration("Notification:Live");
         builder.Services.AddSingleton<LiveUpdatePublisher>();
         builder.Services.AddSingleton<LiveStreamSlots>();

@@ -36,6 +36,41 @@ public sealed class OrderEventTests(Infrastructure infrastructure)
     }
 
     [Fact]
+    public async Task A_kept_contact_is_used_without_asking_users_and_an_older_revision_never_replaces_a_newer()
+    {
+        var buyer = Guid.NewGuid(); // unknown to the Users stand-in: asking it would fail the message
+        var newer = new ContactChanged(buyer, $"newer-{buyer:N}@example.test", "Newer Name",
+            new Dictionary<string, bool> { ["order-confirmed"] = true, ["order-cancelled"] = false }, Revision: 3, DateTimeOffset.UtcNow);
+        var older = newer with { Email = $"older-{buyer:N}@example.test", DisplayName = "Older Name", Revision = 2 };
+
+        Assert.Null((await App.DeliverAsync(newer, Guid.NewGuid())).Exception);
+        Assert.Null((await App.DeliverAsync(older, Guid.NewGuid())).Exception);
+        Assert.Null((await App.DeliverAsync(newer, Guid.NewGuid())).Exception); // a repeat changes nothing
+
+        var kept = await App.QueryAsync(db => db.Contacts.AsNoTracking().SingleAsync(c => c.UserId == buyer, TestContext.Current.CancellationToken));
+        Assert.Equal((newer.Email, "Newer Name", 3L, false), (kept.Email, kept.DisplayName, kept.Revision, kept.EmailPreferences["order-cancelled"]));
+
+        var confirmed = Confirmed(buyer, Guid.NewGuid());
+        Assert.Null((await App.DeliverAsync(confirmed, Guid.NewGuid())).Exception);
+        var mail = await infrastructure.Mail.WaitForAsync(newer.Email);
+        Assert.Contains("Hello Newer Name", mail.TextBody);
+        Assert.Empty(infrastructure.Mail.To(older.Email));
+    }
+
+    [Fact]
+    public async Task A_contact_asked_of_users_is_kept_for_the_next_notification()
+    {
+        var buyer = Guid.NewGuid();
+        var address = infrastructure.Users.AddBuyer(buyer);
+
+        Assert.Null((await App.DeliverAsync(Confirmed(buyer, Guid.NewGuid()), Guid.NewGuid())).Exception);
+
+        var kept = await App.QueryAsync(db => db.Contacts.AsNoTracking().SingleAsync(c => c.UserId == buyer, TestContext.Current.CancellationToken));
+        Assert.Equal(address, kept.Email);
+        Assert.True(kept.EmailPreferences["order-confirmed"]);
+    }
+
+    [Fact]
     public async Task Confirmed_order_gives_each_merchant_in_it_one_new_order_notification_and_no_email()
     {
         var buyer = Guid.NewGuid();

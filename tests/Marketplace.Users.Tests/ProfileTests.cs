@@ -144,4 +144,26 @@ public sealed class ProfileTests(UsersApp app)
         Assert.True(contact.GetProperty("emailPreferences").GetProperty("order-confirmed").GetBoolean());
         Assert.Equal("9 Default Road", contact.GetProperty("defaultShippingAddress").GetProperty("line1").GetString());
     }
+
+    [Fact]
+    public async Task Each_change_of_the_contact_is_announced_with_a_higher_revision_and_other_changes_are_not()
+    {
+        var owner = await RegisteredAsync("Announced");
+        using var ownerClient = app.ClientFor(owner);
+        (await ownerClient.PutAsJsonAsync("/api/users/me", new { emailPreferences = new Dictionary<string, bool> { ["order-cancelled"] = false } }, Ct)).Dispose();
+        (await ownerClient.PostAsJsonAsync("/api/users/me/addresses", Address("2 Unannounced Street"), Ct)).Dispose(); // not part of the contact
+        (await ownerClient.PutAsJsonAsync("/api/users/me", new { displayName = "Announced" }, Ct)).Dispose(); // no change
+        (await ownerClient.PutAsJsonAsync("/api/users/me", new { displayName = "Renamed" }, Ct)).Dispose();
+
+        var rows = await app.QueryAsync(db => db.Set<Marketplace.Shared.Messaging.OutboxMessage>().AsNoTracking()
+            .Where(m => m.MessageType.Contains(nameof(ContactChanged))).ToListAsync(Ct));
+        var announced = rows.Select(r => (ContactChanged)r.Deserialize()).Where(c => c.UserId == owner).OrderBy(c => c.Revision).ToList();
+
+        Assert.Equal([1L, 2L, 3L], announced.Select(c => c.Revision));
+        Assert.True(announced[0].EmailPreferences["order-cancelled"]);
+        Assert.False(announced[1].EmailPreferences["order-cancelled"]);
+        Assert.Equal(("Announced", "Renamed"), (announced[1].DisplayName, announced[2].DisplayName));
+        Assert.Equal($"user-{owner:N}@example.test", announced[2].Email);
+        Assert.Equal(3, await app.QueryAsync(db => db.Profiles.Where(p => p.UserId == owner).Select(p => p.ContactRevision).SingleAsync(Ct)));
+    }
 }

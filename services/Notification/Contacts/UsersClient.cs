@@ -2,8 +2,8 @@ using System.Net;
 
 namespace Marketplace.Notification.Contacts;
 
-/// <summary>The part of Users' internal contact answer this service reads.</summary>
-public sealed record BuyerContact(Guid UserId, string Email, string DisplayName, IReadOnlyDictionary<string, bool> EmailPreferences)
+/// <summary>The part of Users' internal contact answer this service reads (and keeps, <see cref="ContactBook"/>).</summary>
+public sealed record BuyerContact(Guid UserId, string Email, string DisplayName, IReadOnlyDictionary<string, bool> EmailPreferences, long Revision)
 {
     /// <summary>
     /// A kind the profile does not mention is wanted: order e-mails are transactional, and Users

@@ -1,7 +1,9 @@
+using System.Text.Json;
 using Marketplace.Notification.Domain;
 using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Marketplace.Notification.Data;
 
@@ -10,6 +12,7 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
 {
     public DbSet<InAppNotification> Notifications => Set<InAppNotification>();
     public DbSet<EmailMessage> EmailMessages => Set<EmailMessage>();
+    public DbSet<Contact> Contacts => Set<Contact>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -51,6 +54,21 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
             e.HasIndex(m => m.NotificationId).IsUnique().HasDatabaseName("ux_email_messages_notification");
             // The sender scans only unsent rows; a partial index keeps that scan small forever.
             e.HasIndex(m => m.NextAttemptAt).HasDatabaseName("ix_email_messages_due").HasFilter("status = 'Pending'");
+        });
+        modelBuilder.Entity<Contact>(e =>
+        {
+            e.ToTable("contacts");
+            e.HasKey(c => c.UserId);
+            e.Property(c => c.UserId).ValueGeneratedNever();
+            e.Property(c => c.Email).HasMaxLength(320).IsRequired();
+            e.Property(c => c.DisplayName).HasMaxLength(200).IsRequired();
+            e.Property(c => c.EmailPreferences).HasColumnType("jsonb").HasConversion(
+                v => JsonSerializer.Serialize(v, (JsonSerializerOptions?)null),
+                v => JsonSerializer.Deserialize<Dictionary<string, bool>>(v, (JsonSerializerOptions?)null) ?? new Dictionary<string, bool>(),
+                new ValueComparer<Dictionary<string, bool>>(
+                    (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
+                    v => v.Aggregate(0, (h, kv) => h ^ HashCode.Combine(kv.Key, kv.Value)),
+                    v => new Dictionary<string, bool>(v)));
         });
         // Every column not named above is its property in snake_case (Marketplace.Shared.Data.SnakeCaseNaming).
         modelBuilder.UseSnakeCaseColumns();

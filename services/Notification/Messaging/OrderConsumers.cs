@@ -8,12 +8,12 @@ using MassTransit;
 namespace Marketplace.Notification.Messaging;
 
 /// <summary>The buyer hears their order is confirmed; each merchant in it gets a new-order notification; the live views see it Confirmed.</summary>
-public sealed class OrderConfirmedConsumer(NotificationDbContext db, UsersClient users, NotificationDelivery delivery, ILogger<OrderConfirmedConsumer> logger)
+public sealed class OrderConfirmedConsumer(NotificationDbContext db, ContactBook contacts, NotificationDelivery delivery, ILogger<OrderConfirmedConsumer> logger)
     : NotificationConsumer<OrderConfirmed>(db, delivery, logger)
 {
     protected override async Task ComposeAsync(OrderConfirmed m, CancellationToken ct)
     {
-        var buyer = await users.GetContactAsync(m.BuyerId, ct);
+        var buyer = await contacts.GetAsync(m.BuyerId, ct);
         Push(LiveUpdate.For(m));
         NotifyBuyer(buyer, NotificationKinds.OrderConfirmed, NotificationContent.OrderConfirmed(m), m.OrderId, m.Lines);
         foreach (var merchantLines in m.Lines.GroupBy(l => l.MerchantId))
@@ -24,23 +24,23 @@ public sealed class OrderConfirmedConsumer(NotificationDbContext db, UsersClient
     }
 }
 
-public sealed class OrderCancelledConsumer(NotificationDbContext db, UsersClient users, NotificationDelivery delivery, ILogger<OrderCancelledConsumer> logger)
+public sealed class OrderCancelledConsumer(NotificationDbContext db, ContactBook contacts, NotificationDelivery delivery, ILogger<OrderCancelledConsumer> logger)
     : NotificationConsumer<OrderCancelled>(db, delivery, logger)
 {
     protected override async Task ComposeAsync(OrderCancelled m, CancellationToken ct)
     {
-        var buyer = await users.GetContactAsync(m.BuyerId, ct);
+        var buyer = await contacts.GetAsync(m.BuyerId, ct);
         Push(LiveUpdate.For(m));
         NotifyBuyer(buyer, NotificationKinds.OrderCancelled, NotificationContent.OrderCancelled(m), m.OrderId);
     }
 }
 
-public sealed class OrderShippedConsumer(NotificationDbContext db, UsersClient users, NotificationDelivery delivery, ILogger<OrderShippedConsumer> logger)
+public sealed class OrderShippedConsumer(NotificationDbContext db, ContactBook contacts, NotificationDelivery delivery, ILogger<OrderShippedConsumer> logger)
     : NotificationConsumer<OrderShipped>(db, delivery, logger)
 {
     protected override async Task ComposeAsync(OrderShipped m, CancellationToken ct)
     {
-        var buyer = await users.GetContactAsync(m.BuyerId, ct);
+        var buyer = await contacts.GetAsync(m.BuyerId, ct);
         NotifyBuyer(buyer, NotificationKinds.OrderShipped, NotificationContent.OrderShipped(m), m.OrderId);
     }
 }
@@ -63,4 +63,14 @@ public sealed class LowStockConsumer(NotificationDbContext db, NotificationDeliv
 public sealed class OrderStatusChangedConsumer(LiveUpdatePublisher live) : IConsumer<OrderStatusChanged>
 {
     public Task Consume(ConsumeContext<OrderStatusChanged> context) => live.PublishAsync([.. LiveUpdate.For(context.Message)]);
+}
+
+/// <summary>Keeps this service's copy of a user's contact (<see cref="ContactBook"/>): a higher revision replaces it, so a repeat changes nothing.</summary>
+public sealed class ContactChangedConsumer(ContactBook contacts) : IConsumer<ContactChanged>
+{
+    public Task Consume(ConsumeContext<ContactChanged> context)
+    {
+        var m = context.Message;
+        return contacts.KeepAsync(new BuyerContact(m.UserId, m.Email, m.DisplayName, m.EmailPreferences, m.Revision), context.CancellationToken);
+    }
 }

@@ -14,7 +14,7 @@ public sealed record ProfileDto(
 public sealed record UpdateProfileRequest(string? DisplayName = null, Dictionary<string, bool>? EmailPreferences = null);
 
 /// <summary>What another of our services needs to reach a user (Notification, Ordering): internal only.</summary>
-public sealed record ContactDto(Guid UserId, string Email, string DisplayName, IReadOnlyDictionary<string, bool> EmailPreferences, AddressDto? DefaultShippingAddress);
+public sealed record ContactDto(Guid UserId, string Email, string DisplayName, IReadOnlyDictionary<string, bool> EmailPreferences, AddressDto? DefaultShippingAddress, long Revision);
 
 /// <summary>
 /// The signed-in user's own profile (<c>/api/users/me</c>: nobody reaches another's through it), any
@@ -64,7 +64,7 @@ public static class ProfileEndpoints
             return ProfileNotFound();
         }
         var shipping = p.DefaultShippingAddressId is { } d && p.FindAddress(d) is { } a ? ToDto(a, true) : null;
-        return TypedResults.Ok(new ContactDto(p.UserId, p.Email, p.DisplayName, p.EmailPreferences, shipping));
+        return TypedResults.Ok(new ContactDto(p.UserId, p.Email, p.DisplayName, p.EmailPreferences, shipping, p.ContactRevision));
     }
 
     private static Task<IResult> UpdateMe(UpdateProfileRequest request, ClaimsPrincipal user, ProfileMutations mutations, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Marketplace.Users.Data;
+using Marketplace.Shared.Messaging;
 using Marketplace.Users.Domain;
 using Microsoft.EntityFrameworkCore;
 
@@ -31,11 +32,16 @@ public sealed class ProfileMutations(UsersDbContext db, TimeProvider clock)
             {
                 return ProfileEndpoints.ProfileNotFound();
             }
+            var contactBefore = profile.ContactKey();
             if (change(profile) is { } refusal)
             {
                 return refusal;
             }
             profile.UpdatedAt = clock.GetUtcNow();
+            if (profile.ContactKey() != contactBefore)
+            {
+                db.AddIntegrationEvent(profile.ContactChangedAt(profile.UpdatedAt));
+            }
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
 

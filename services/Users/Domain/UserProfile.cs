@@ -1,3 +1,5 @@
+using Marketplace.Shared.Contracts;
+
 namespace Marketplace.Users.Domain;
 
 /// <summary>A shopper's or merchant's profile, created when Identity announces the account.</summary>
@@ -14,8 +16,21 @@ public sealed class UserProfile
     public Guid? DefaultShippingAddressId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>Counts the changes of the contact (e-mail, name, e-mail preferences); each is announced as <c>ContactChanged</c>.</summary>
+    public long ContactRevision { get; set; }
     /// <summary>PostgreSQL's xmin: a concurrent change to the same profile is detected, not overwritten.</summary>
     public uint Version { get; set; }
+
+    /// <summary>The contact as it is now, to compare before and after a change.</summary>
+    public (string Email, string DisplayName, string Preferences) ContactKey() =>
+        (Email, DisplayName, string.Join(",", EmailPreferences.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
+
+    /// <summary>Counts a change of the contact and returns its announcement, to be stored with it.</summary>
+    public ContactChanged ContactChangedAt(DateTimeOffset at)
+    {
+        ContactRevision++;
+        return new ContactChanged(UserId, Email, DisplayName, new Dictionary<string, bool>(EmailPreferences), ContactRevision, at);
+    }
 
     public Address? FindAddress(Guid id) => Addresses.Find(a => a.Id == id);
 

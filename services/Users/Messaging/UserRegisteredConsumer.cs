@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Users.Messaging;
 
-/// <summary>Creates the profile of a newly registered account, once per event.</summary>
+/// <summary>Creates the profile of a newly registered account, once per event, and announces its contact.</summary>
 public sealed class UserRegisteredConsumer(UsersDbContext db, ILogger<UserRegisteredConsumer> logger)
     : IdempotentConsumer<UserRegistered, UsersDbContext>(db, logger)
 {
@@ -17,7 +17,7 @@ public sealed class UserRegisteredConsumer(UsersDbContext db, ILogger<UserRegist
         {
             return;
         }
-        Db.Profiles.Add(new UserProfile
+        var profile = new UserProfile
         {
             UserId = message.UserId,
             Email = message.Email,
@@ -25,6 +25,8 @@ public sealed class UserRegisteredConsumer(UsersDbContext db, ILogger<UserRegist
             EmailPreferences = NotificationKinds.All.ToDictionary(k => k, k => k != "marketing"),
             CreatedAt = message.OccurredAt,
             UpdatedAt = message.OccurredAt,
-        });
+        };
+        Db.Profiles.Add(profile);
+        Db.AddIntegrationEvent(profile.ContactChangedAt(message.OccurredAt));
     }
 }

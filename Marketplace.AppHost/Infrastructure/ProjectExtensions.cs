@@ -84,10 +84,6 @@ public static class ConfigurationForwarding
     }
 
     /// <summary>
-    /// Runs <c>{section}:Replicas</c> instances of the service when that says more than one (e.g.
-    /// <c>--Ordering:Replicas=2</c>): every service is stateless between requests, so replicas share its database and queues.
-    /// </summary>
-    /// <summary>
     /// A fixed public port from configuration (<c>{section}:Port</c>), for addresses that must outlive a run (bookmarks,
     /// or the issuer of tokens a benchmark keeps between runs); otherwise Aspire picks one.
     /// </summary>
@@ -96,6 +92,10 @@ public static class ConfigurationForwarding
             ? service.WithEndpoint("http", endpoint => endpoint.Port = port)
             : service;
 
+    /// <summary>
+    /// Runs <c>{section}:Replicas</c> instances of the service when that says more than one (e.g.
+    /// <c>--Ordering:Replicas=2</c>): every service is stateless between requests, so replicas share its database and queues.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithReplicasFrom(this IResourceBuilder<ProjectResource> service, string section) =>
         int.TryParse(service.ApplicationBuilder.Configuration[$"{section}:Replicas"], out var replicas) && replicas > 1
             ? service.WithEndpoint("http", endpoint => endpoint.IsProxied = true).WithReplicas(replicas)

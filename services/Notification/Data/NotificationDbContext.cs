@@ -1,9 +1,7 @@
-using System.Text.Json;
 using Marketplace.Notification.Domain;
 using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Marketplace.Notification.Data;
 
@@ -62,13 +60,7 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
             e.Property(c => c.UserId).ValueGeneratedNever();
             e.Property(c => c.Email).HasMaxLength(320).IsRequired();
             e.Property(c => c.DisplayName).HasMaxLength(200).IsRequired();
-            e.Property(c => c.EmailPreferences).HasColumnType("jsonb").HasConversion(
-                v => JsonSerializer.Serialize(v, (JsonSerializerOptions?)null),
-                v => JsonSerializer.Deserialize<Dictionary<string, bool>>(v, (JsonSerializerOptions?)null) ?? new Dictionary<string, bool>(),
-                new ValueComparer<Dictionary<string, bool>>(
-                    (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
-                    v => v.Aggregate(0, (h, kv) => h ^ HashCode.Combine(kv.Key, kv.Value)),
-                    v => new Dictionary<string, bool>(v)));
+            e.Property(c => c.EmailPreferences).IsJsonbMap();
         });
         // Every column not named above is its property in snake_case (Marketplace.Shared.Data.SnakeCaseNaming).
         modelBuilder.UseSnakeCaseColumns();

@@ -1,8 +1,7 @@
-using System.Text.Json;
+using Marketplace.Shared.Data;
 using Marketplace.Shared.Messaging;
 using Marketplace.Users.Domain;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace Marketplace.Users.Data;
 
@@ -21,13 +20,7 @@ public sealed class UsersDbContext(DbContextOptions<UsersDbContext> options) : D
             e.Property(p => p.UserId).ValueGeneratedNever();
             e.Property(p => p.Email).HasMaxLength(256);
             e.Property(p => p.DisplayName).HasMaxLength(100);
-            e.Property(p => p.EmailPreferences).HasColumnType("jsonb").HasConversion(
-                v => JsonSerializer.Serialize(v, (JsonSerializerOptions?)null),
-                v => JsonSerializer.Deserialize<Dictionary<string, bool>>(v, (JsonSerializerOptions?)null) ?? new Dictionary<string, bool>(),
-                new ValueComparer<Dictionary<string, bool>>(
-                    (a, b) => a!.Count == b!.Count && !a.Except(b).Any(),
-                    v => v.Aggregate(0, (h, kv) => h ^ HashCode.Combine(kv.Key, kv.Value)),
-                    v => new Dictionary<string, bool>(v)));
+            e.Property(p => p.EmailPreferences).IsJsonbMap();
             e.OwnsMany(p => p.Addresses, a => a.ToJson("addresses"));
             e.Property(p => p.Version).IsRowVersion();
         });

@@ -1,12 +1,13 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using Marketplace.Catalog.Contracts;
 
 namespace Marketplace.Web.Services;
 
-/// <summary>A typed attribute as the editor holds it; the rules are Catalog's, so a mistake shows as it is typed.</summary>
-public sealed partial class AttributeModel
+/// <summary>A typed attribute as the editor holds it; the rules are Catalog's (<see cref="ProductRules"/>), so a mistake shows as it is typed.</summary>
+public sealed class AttributeModel
 {
-    public static readonly IReadOnlyList<(string Type, string Label)> Types = [("text", "Text"), ("number", "Number"), ("boolean", "Yes / no")];
+    public static readonly IReadOnlyList<(string Type, string Label)> Types =
+        [(ProductRules.TextAttribute, "Text"), (ProductRules.NumberAttribute, "Number"), (ProductRules.BooleanAttribute, "Yes / no")];
 
     /// <summary>Identifies the row while it is edited (names change).</summary>
     public Guid Key { get; } = Guid.NewGuid();
@@ -33,7 +34,7 @@ public sealed partial class AttributeModel
         {
             return "Give the attribute a name.";
         }
-        if (!NamePattern().IsMatch(name.Trim()))
+        if (!ProductRules.IsAttributeName(name.Trim()))
         {
             return "Start with a letter; then letters, digits, '_' or '-' (at most 40).";
         }
@@ -42,27 +43,27 @@ public sealed partial class AttributeModel
             : null;
     }
 
+    /// <summary>A number may be typed in the current culture's form (6,1): it is checked in the invariant form it is sent in.</summary>
     public static string? ValidateValue(string type, string? value) => type switch
     {
-        "number" => ParseNumber(value) is null ? "Enter a number, such as 6.1." : null,
-        "boolean" => value is "true" or "false" ? null : "Choose yes or no.",
-        _ => string.IsNullOrWhiteSpace(value) ? "Enter a value." : value.Trim().Length > 500 ? "At most 500 characters." : null,
+        ProductRules.NumberAttribute => ParseNumber(value) is { } n && ProductRules.AttributeValueFits(type, n.ToString(CultureInfo.InvariantCulture))
+            ? null : "Enter a number, such as 6.1.",
+        ProductRules.BooleanAttribute => value is "true" or "false" ? null : "Choose yes or no.",
+        _ => string.IsNullOrWhiteSpace(value) ? "Enter a value."
+            : ProductRules.AttributeValueFits(type, value.Trim()) ? null : $"At most {ProductRules.AttributeValueMaxLength} characters.",
     };
 
-    public static string? ValidateUnit(string? unit) => unit is { Length: > 20 } ? "At most 20 characters." : null;
+    public static string? ValidateUnit(string? unit) => ProductRules.IsUnit(unit) ? null : $"At most {ProductRules.UnitMaxLength} characters.";
 
     /// <summary>A number typed in the invariant form or the current culture's (6.1 or 6,1).</summary>
     public static decimal? ParseNumber(string? text) =>
         string.IsNullOrWhiteSpace(text) ? null
-        : decimal.TryParse(text.Trim(), NumberStyles.Number, CultureInfo.InvariantCulture, out var n) ? n
-        : decimal.TryParse(text.Trim(), NumberStyles.Number, CultureInfo.CurrentCulture, out n) ? n : null;
-
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]{0,39}$")]
-    private static partial Regex NamePattern();
+        : decimal.TryParse(text.Trim(), ProductRules.NumberStyle, CultureInfo.InvariantCulture, out var n) ? n
+        : decimal.TryParse(text.Trim(), ProductRules.NumberStyle, CultureInfo.CurrentCulture, out n) ? n : null;
 }
 
 /// <summary>A variant as the editor holds it: its options typed as <c>colour: Black, size: M</c>.</summary>
-public sealed partial class VariantModel
+public sealed class VariantModel
 {
     public Guid Key { get; } = Guid.NewGuid();
     public string Sku { get; set; } = "";
@@ -89,17 +90,17 @@ public sealed partial class VariantModel
                 return null;
             }
             var (name, value) = (part[..colon].Trim(), part[(colon + 1)..].Trim());
-            if (name.Length is 0 or > 40 || value.Length is 0 or > 60 || !options.TryAdd(name, value))
+            if (!ProductRules.IsOption(name, value) || !options.TryAdd(name, value))
             {
                 return null;
             }
         }
-        return options.Count > 10 ? null : options;
+        return options.Count > ProductRules.MaxOptions ? null : options;
     }
 
     public static string? ValidateSku(string? sku, IEnumerable<VariantModel> all, VariantModel self)
     {
-        if (string.IsNullOrWhiteSpace(sku) || !SkuPattern().IsMatch(sku.Trim()))
+        if (string.IsNullOrWhiteSpace(sku) || !ProductRules.IsSku(sku.Trim()))
         {
             return "3 to 40 capital letters, digits or '-', such as ACME-EB3-BLK.";
         }
@@ -110,8 +111,5 @@ public sealed partial class VariantModel
         ParseOptions(text) is null ? "Write options as name: value, separated by commas (at most 10), e.g. colour: Black, size: M." : null;
 
     public static string? ValidatePrice(decimal? price) =>
-        price is null ? null : price <= 0 || price > 1_000_000m || decimal.Round(price.Value, 2) != price ? "More than 0, at most 1,000,000, with at most 2 decimals." : null;
-
-    [GeneratedRegex("^[A-Z0-9][A-Z0-9-]{2,39}$")]
-    private static partial Regex SkuPattern();
+        price is null || ProductRules.IsPrice(price.Value) ? null : $"More than 0, at most {ProductRules.MaxPrice:N0}, with at most 2 decimals.";
 }

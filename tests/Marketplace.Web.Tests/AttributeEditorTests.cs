@@ -1,3 +1,4 @@
+using System.Globalization;
 using Marketplace.Web.Components.Admin;
 using Marketplace.Web.Services;
 using AngleSharp.Dom;
@@ -51,6 +52,23 @@ public sealed class AttributeEditorTests : WebTestContext
         Type(cut, "attribute-value", 0, "6.5");
         cut.WaitForAssertion(() => Assert.Null(ErrorOf(cut, "attribute-value", 0)));
         Assert.Equal(new AttributeRequest("batteryHours", "number", "6.5", "h"), _attributes[0].ToRequest());
+    }
+
+    [Fact]
+    public void A_comma_is_never_read_as_a_thousands_separator_in_a_number_attribute()
+    {
+        _attributes = [new AttributeModel { Name = "screenInches", Type = "number", Value = "6" }];
+        var cut = RenderEditor();
+
+        // In en-US "6,1" is neither 6.1 nor (as the invariant form with thousands would read it) 61: it is refused.
+        Type(cut, "attribute-value", 0, "6,1");
+        cut.WaitForAssertion(() => Assert.Equal("Enter a number, such as 6.1.", ErrorOf(cut, "attribute-value", 0)));
+        Assert.Null(AttributeModel.ParseNumber("1,000"));
+
+        // Where the comma is the decimal separator, it is one, and the value goes to the API as 6.1.
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+        Assert.Equal(6.1m, AttributeModel.ParseNumber("6,1"));
+        Assert.Null(AttributeModel.ValidateValue("number", "6,1"));
     }
 
     [Fact]

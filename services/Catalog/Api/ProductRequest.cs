@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using Marketplace.Catalog.Contracts;
 using Marketplace.Catalog.Domain;
 
 namespace Marketplace.Catalog.Api;
@@ -21,13 +21,16 @@ public sealed record VariantRequest(string? Sku, Dictionary<string, string>? Opt
 
 public sealed record AttributeRequest(string? Name, string? Type, string? Value, string? Unit);
 
-/// <summary>Every rule a product must meet; each broken rule is reported under the field's JSON path.</summary>
-public static partial class ProductValidation
+/// <summary>
+/// Checks a request against every rule a product must meet (<see cref="ProductRules"/>, shared with the merchant
+/// console); each broken rule is reported under the field's JSON path.
+/// </summary>
+public static class ProductValidation
 {
-    public const int MaxVariants = 100;
-    public const int MaxAttributes = 50;
-    public const int MaxImages = 10;
-    public const decimal MaxPrice = 1_000_000m;
+    public const int MaxVariants = ProductRules.MaxVariants;
+    public const int MaxAttributes = ProductRules.MaxAttributes;
+    public const int MaxImages = ProductRules.MaxImages;
+    public const decimal MaxPrice = ProductRules.MaxPrice;
 
     public static Dictionary<string, string[]> Validate(ProductRequest r)
     {
@@ -41,18 +44,18 @@ public static partial class ProductValidation
             list.Add(message);
         }
 
-        Text(r.Title, "title", 1, 200, Add);
-        if (r.Description is { Length: > 5000 })
+        Text(r.Title, "title", ProductRules.TitleMaxLength, Add);
+        if (r.Description is { Length: > ProductRules.DescriptionMaxLength })
         {
-            Add("description", "description can be at most 5000 characters.");
+            Add("description", $"description can be at most {ProductRules.DescriptionMaxLength} characters.");
         }
-        Text(r.Brand, "brand", 1, 100, Add);
-        if (string.IsNullOrWhiteSpace(r.Category) || r.Category.Trim().Length > 300 || !CategoryPath().IsMatch(r.Category.Trim()))
+        Text(r.Brand, "brand", ProductRules.BrandMaxLength, Add);
+        if (!ProductRules.IsCategoryPath(r.Category))
         {
             Add("category", "category must be a path of 1 to 5 names separated by '/', e.g. Electronics/Phones, at most 300 characters; each name 1 to 60 letters, digits, spaces, '&' or '-'.");
         }
         CheckPrice(r.Price, "price", required: true, Add);
-        if (string.IsNullOrWhiteSpace(r.Currency) || !Currency().IsMatch(r.Currency))
+        if (!ProductRules.IsCurrency(r.Currency))
         {
             Add("currency", "currency must be an ISO 4217 code in capitals, e.g. USD.");
         }
@@ -63,7 +66,7 @@ public static partial class ProductValidation
         }
         for (var i = 0; i < images.Count; i++)
         {
-            if (!IsImageUrl(images[i]))
+            if (!ProductRules.IsImageUrl(images[i]))
             {
                 Add($"imageUrls[{i}]", "An image URL is an absolute http(s) URL or a path starting with '/', at most 500 characters.");
             }
@@ -83,7 +86,7 @@ public static partial class ProductValidation
                 Add($"variants[{i}]", "A variant cannot be null.");
                 continue;
             }
-            if (string.IsNullOrWhiteSpace(v.Sku) || !Sku().IsMatch(v.Sku))
+            if (!ProductRules.IsSku(v.Sku))
             {
                 Add($"variants[{i}].sku", "A SKU is 3 to 40 capital letters, digits or '-'.");
             }
@@ -92,7 +95,7 @@ public static partial class ProductValidation
                 Add($"variants[{i}].sku", $"SKU {v.Sku} appears twice in this product.");
             }
             var options = v.Options ?? [];
-            if (options.Count > 10 || options.Any(o => string.IsNullOrWhiteSpace(o.Key) || o.Key.Length > 40 || string.IsNullOrWhiteSpace(o.Value) || o.Value.Length > 60)
+            if (options.Count > ProductRules.MaxOptions || options.Any(o => !ProductRules.IsOption(o.Key, o.Value))
                 || options.Keys.Select(k => k.Trim()).Distinct(StringComparer.Ordinal).Count() != options.Count)
             {
                 Add($"variants[{i}].options", "A variant has at most 10 options with distinct names, each a name of 1 to 40 and a value of 1 to 60 characters.");
@@ -114,7 +117,7 @@ public static partial class ProductValidation
                 Add($"attributes[{i}]", "An attribute cannot be null.");
                 continue;
             }
-            if (string.IsNullOrWhiteSpace(a.Name) || !AttributeName().IsMatch(a.Name))
+            if (!ProductRules.IsAttributeName(a.Name))
             {
                 Add($"attributes[{i}].name", "An attribute name starts with a letter and has 1 to 40 letters, digits, '_' or '-'.");
             }
@@ -127,7 +130,7 @@ public static partial class ProductValidation
             {
                 Add($"attributes[{i}].type", $"An attribute type is one of {string.Join(", ", ProductAttribute.Types)}.");
             }
-            else if (!ValueFits(type, a.Value))
+            else if (!ProductRules.AttributeValueFits(type, a.Value))
             {
                 Add($"attributes[{i}].value", type switch
                 {
@@ -136,7 +139,7 @@ public static partial class ProductValidation
                     _ => "A text attribute's value is 1 to 500 characters.",
                 });
             }
-            if (a.Unit is { Length: > 20 })
+            if (!ProductRules.IsUnit(a.Unit))
             {
                 Add($"attributes[{i}].unit", "A unit is at most 20 characters.");
             }
@@ -169,25 +172,18 @@ public static partial class ProductValidation
         })];
     }
 
-    private static bool ValueFits(string type, string? value) => type switch
-    {
-        ProductAttribute.Number => decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _),
-        ProductAttribute.Boolean => bool.TryParse(value, out _),
-        _ => !string.IsNullOrWhiteSpace(value) && value.Length <= 500,
-    };
-
     private static string Canonical(string type, string value) => type switch
     {
-        ProductAttribute.Number => decimal.Parse(value, NumberStyles.Number, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture),
+        ProductAttribute.Number => decimal.Parse(value, ProductRules.NumberStyle, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture),
         ProductAttribute.Boolean => bool.Parse(value) ? "true" : "false",
         _ => value.Trim(),
     };
 
-    private static void Text(string? value, string field, int min, int max, Action<string, string> add)
+    private static void Text(string? value, string field, int max, Action<string, string> add)
     {
-        if (string.IsNullOrWhiteSpace(value) || value.Trim().Length < min || value.Trim().Length > max)
+        if (!ProductRules.IsRequiredText(value, max))
         {
-            add(field, $"{field} is required, {min} to {max} characters.");
+            add(field, $"{field} is required, 1 to {max} characters.");
         }
     }
 
@@ -201,26 +197,9 @@ public static partial class ProductValidation
             }
             return;
         }
-        if (price <= 0 || price > MaxPrice || decimal.Round(price.Value, 2) != price)
+        if (!ProductRules.IsPrice(price.Value))
         {
             add(field, $"{field} must be more than 0 and at most {MaxPrice:0}, with at most 2 decimals.");
         }
     }
-
-    private static bool IsImageUrl(string? url) =>
-        url is { Length: > 0 and <= 500 }
-        && ((url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal))
-            || (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"));
-
-    [GeneratedRegex(@"^[\p{L}\p{N}&\- ]{1,60}(/[\p{L}\p{N}&\- ]{1,60}){0,4}$")]
-    private static partial Regex CategoryPath();
-
-    [GeneratedRegex("^[A-Z]{3}$")]
-    private static partial Regex Currency();
-
-    [GeneratedRegex("^[A-Z0-9][A-Z0-9-]{2,39}$")]
-    private static partial Regex Sku();
-
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]{0,39}$")]
-    private static partial Regex AttributeName();
 }

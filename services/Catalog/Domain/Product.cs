@@ -1,3 +1,4 @@
+using Marketplace.Catalog.Contracts;
 using Marketplace.Shared.Contracts;
 
 namespace Marketplace.Catalog.Domain;
@@ -44,10 +45,10 @@ public sealed class ProductVariant
 /// <summary>A free-form attribute with a type, so it can be filtered and shown properly.</summary>
 public sealed class ProductAttribute
 {
-    public const string Text = "text";
-    public const string Number = "number";
-    public const string Boolean = "boolean";
-    public static readonly string[] Types = [Text, Number, Boolean];
+    public const string Text = ProductRules.TextAttribute;
+    public const string Number = ProductRules.NumberAttribute;
+    public const string Boolean = ProductRules.BooleanAttribute;
+    public static readonly string[] Types = [.. ProductRules.AttributeTypes];
 
     public string Name { get; set; } = "";
     public string Type { get; set; } = Text;

@@ -1,3 +1,4 @@
+using Marketplace.Identity.Application;
 using Marketplace.Identity.Api;
 using Marketplace.Identity.Data;
 using Marketplace.Identity.Domain;

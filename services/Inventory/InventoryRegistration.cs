@@ -48,6 +48,7 @@ public static class InventoryRegistration
     {
         ExternalDirectory.Validate(builder.Services.AddOptions<ExternalOptions>().BindConfiguration(ExternalOptions.Section));
         builder.Services.AddSingleton<ExternalDirectory>();
+        builder.Services.AddSingleton<IExternalWarehouses>(sp => sp.GetRequiredService<ExternalDirectory>());
         foreach (var system in builder.Configuration.GetSection($"{ExternalOptions.Section}:Systems").GetChildren())
         {
             // No standard resilience handler: the relay's own pipeline (breaker, timeout) and queue (retries) decide, and

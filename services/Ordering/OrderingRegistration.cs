@@ -32,8 +32,8 @@ public static class OrderingRegistration
 
         builder.Services.AddOptions<SagaTimeouts>().BindConfiguration("Ordering");
         builder.Services.AddSingleton<CartStore>();
-        builder.Services.AddScoped<PlaceOrder>();
-        builder.Services.AddScoped<Api.OrderChanges>();
+        builder.Services.AddScoped<Api.PlaceOrder>();
+        builder.Services.AddScoped<Application.OrderChanges>();
         builder.Services.AddHostedService<OrderTimeouts>();
         builder.Services.AddSingleton<CatalogPrices.InFlight>();
         builder.Services.AddOptions<SoldOutMemoryOptions>().BindConfiguration("Ordering:SoldOutMemory");

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Marketplace.Payment.Data;
 using Marketplace.Payment.Messaging;
 using Marketplace.Payment.Processing;
+using Marketplace.Payment.Domain;
 using Marketplace.Payment.Provider;
 using Marketplace.ServiceDefaults.Authentication;
 using Marketplace.Shared.Data;

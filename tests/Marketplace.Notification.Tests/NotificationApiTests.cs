@@ -4,6 +4,7 @@ using System.Text.Json;
 using Marketplace.Notification.Api;
 using Marketplace.Notification.Domain;
 using Marketplace.Shared.Contracts;
+using Marketplace.Notification.Live;
 
 namespace Marketplace.Notification.Tests;
 

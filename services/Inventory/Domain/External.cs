@@ -1,5 +1,8 @@
 namespace Marketplace.Inventory.Domain;
 
+/// <summary>A SKU's level as an external system counts it, at the system's version of that SKU.</summary>
+public sealed record ExternalLevel(string Sku, int OnHand, long Version, DateTimeOffset UpdatedAt);
+
 /// <summary>
 /// An external warehouse/ERP system we exchange stock with, and what we know of the link: the circuit
 /// breaker of our calls to it, when we last heard from it and reached it, and what failed.

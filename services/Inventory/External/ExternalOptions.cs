@@ -1,3 +1,4 @@
+using Marketplace.Inventory.Stock;
 using Microsoft.Extensions.Options;
 
 namespace Marketplace.Inventory.External;
@@ -46,7 +47,7 @@ public sealed class ExternalSystemOptions
 }
 
 /// <summary>The configured systems, and which warehouse of ours each keeps.</summary>
-public sealed class ExternalDirectory(IOptions<ExternalOptions> options)
+public sealed class ExternalDirectory(IOptions<ExternalOptions> options) : IExternalWarehouses
 {
     private readonly Dictionary<string, ExternalSystemOptions> _systems = options.Value.Systems;
     private readonly Dictionary<string, string> _byWarehouse = options.Value.Systems

@@ -5,9 +5,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Inventory.External;
 
-/// <summary>A SKU's level as an external system counts it, at the system's version of that SKU.</summary>
-public sealed record ExternalLevel(string Sku, int OnHand, long Version, DateTimeOffset UpdatedAt);
-
 /// <summary>A part of an inbound message that could not be taken (a CSV row, say), and why.</summary>
 public sealed record RejectedRow(int Line, string? Sku, string Reason);
 

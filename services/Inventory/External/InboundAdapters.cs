@@ -1,3 +1,4 @@
+using Marketplace.Inventory.Domain;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

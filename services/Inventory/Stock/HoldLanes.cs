@@ -1,5 +1,4 @@
 using Marketplace.Inventory.Data;
-using Marketplace.Inventory.External;
 using Marketplace.Shared.Contracts;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,6 +1,5 @@
 using Marketplace.Inventory.Data;
 using Marketplace.Inventory.Domain;
-using Marketplace.Inventory.External;
 using Marketplace.Shared.Contracts;
 using Marketplace.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
@@ -32,7 +31,7 @@ public sealed record Settlement(SettleResult Result, int Before, int After, int 
 /// database's check constraints refuse a negative level or more reserved than on hand, so even a bug
 /// here could not oversell.
 /// </summary>
-public sealed class StockBook(InventoryDbContext db, TimeProvider clock, ExternalDirectory external, IOptions<InventoryOptions> options, ILogger<StockBook> logger)
+public sealed class StockBook(InventoryDbContext db, TimeProvider clock, IExternalWarehouses external, IOptions<InventoryOptions> options, ILogger<StockBook> logger)
 {
     /// <param name="Reference">The ledger row's reference when it is not the whole change's (a batch of holds: each order's own).</param>
     private sealed record LevelChange(string Warehouse, int OnHandDelta, int ReservedDelta, string? Reference = null);

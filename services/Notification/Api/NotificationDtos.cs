@@ -1,13 +1,6 @@
-using Marketplace.Notification.Domain;
+using Marketplace.Notification.Live;
 
 namespace Marketplace.Notification.Api;
-
-public sealed record NotificationDto(
-    Guid Id, string Kind, string Title, string Body, Guid? OrderId, string? Sku, Guid? MerchantId, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt)
-{
-    public static NotificationDto From(InAppNotification n) =>
-        new(n.Id, n.Kind, n.Title, n.Body, n.OrderId, n.Sku, n.MerchantId, n.CreatedAt, n.ReadAt);
-}
 
 public sealed record NotificationPage(IReadOnlyList<NotificationDto> Items, int Page, int PageSize, int TotalCount, int UnreadCount);
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Marketplace.Notification.Api;
 using Marketplace.Notification.Domain;
 using Marketplace.Shared.Contracts;
 using StackExchange.Redis;

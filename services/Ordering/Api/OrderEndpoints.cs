@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Security.Claims;
-using Marketplace.Ordering.Checkout;
+using Marketplace.Ordering.Application;
 using Marketplace.Ordering.Data;
 using Marketplace.Ordering.Domain;
 using Marketplace.ServiceDefaults.Authentication;
@@ -89,7 +89,7 @@ public static class OrderEndpoints
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["reason has at most 300 characters."] });
         }
-        return await changes.ChangeAsync(id, o => o.BuyerId == user.UserId() || user.IsAdmin(), (o, now) => o.CancelByBuyer(request?.Reason, now), ct);
+        return ToHttp(id, await changes.ChangeAsync(id, o => o.BuyerId == user.UserId() || user.IsAdmin(), (o, now) => o.CancelByBuyer(request?.Reason, now), ct));
     }
 
     private static async Task<IResult> ListForMerchant(ClaimsPrincipal user, OrderingDbContext db, CancellationToken ct,
@@ -149,9 +149,18 @@ public static class OrderEndpoints
             return TypedResults.ValidationProblem(errors);
         }
         var actor = user.IsAdmin() ? $"admin:{user.UserId()}" : $"merchant:{merchant}";
-        return await changes.ChangeAsync(id, o => o.Lines.Any(l => l.MerchantId == merchant),
-            (o, now) => o.Ship(merchant!.Value, string.IsNullOrWhiteSpace(request?.TrackingNumber) ? null : request.TrackingNumber.Trim(), actor, now), ct);
+        return ToHttp(id, await changes.ChangeAsync(id, o => o.Lines.Any(l => l.MerchantId == merchant),
+            (o, now) => o.Ship(merchant!.Value, string.IsNullOrWhiteSpace(request?.TrackingNumber) ? null : request.TrackingNumber.Trim(), actor, now), ct));
     }
+
+    /// <summary>A change's outcome as the API answers it: 200 with the order and its history, 404, or 409 naming the status.</summary>
+    private static IResult ToHttp(Guid id, OrderChangeResult result) => result switch
+    {
+        OrderChangeResult.Changed changed => TypedResults.Ok(OrderDto.From(changed.Order, includeHistory: true)),
+        OrderChangeResult.Refused refused => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible now", detail: refused.Reason,
+            extensions: new Dictionary<string, object?> { ["status"] = refused.Status.ToString() }),
+        _ => NotFound(id),
+    };
 
     private static async Task<IResult> Summary(OrderingDbContext db, TimeProvider clock, CancellationToken ct)
     {
@@ -193,71 +202,4 @@ public static class OrderEndpoints
     public static IResult NotFound(Guid id) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found", detail: $"No order of yours has the id {id}.");
 
     private static IResult ShoppersOnly() => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Shoppers only", detail: "Orders belong to a shopper's account.");
-}
-
-/// <summary>A change to one order through its aggregate: locked, checked, applied, and its messages staged, in one transaction.</summary>
-public sealed class OrderChanges(OrderingDbContext db, TimeProvider clock)
-{
-    public async Task<IResult> ChangeAsync(Guid id, Func<Order, bool> mayChange, Action<Order, DateTimeOffset> change, CancellationToken ct)
-    {
-        var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(async () =>
-        {
-            db.ChangeTracker.Clear();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var order = await db.LoadForUpdateAsync(id, ct, withHistory: true);
-            if (order is null || !mayChange(order))
-            {
-                return OrderEndpoints.NotFound(id);
-            }
-            try
-            {
-                change(order, clock.GetUtcNow());
-            }
-            catch (IllegalTransitionException e)
-            {
-                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not possible now", detail: e.Message,
-                    extensions: new Dictionary<string, object?> { ["status"] = order.Status.ToString() });
-            }
-            db.StageOutgoing(order);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            return TypedResults.Ok(OrderDto.From(order, includeHistory: true));
-        });
-    }
-}
-
-public static class OrderLoading
-{
-    /// <summary>
-    /// The order with its lines, its row locked until the transaction ends: changes to one order happen one
-    /// at a time. Its history is loaded only when asked for (<paramref name="withHistory"/>); new moves are
-    /// appended either way.
-    /// </summary>
-    public static async Task<Order?> LoadForUpdateAsync(this OrderingDbContext db, Guid id, CancellationToken ct, bool withHistory = false)
-    {
-        // One round trip: PostgreSQL locks the row selected FOR UPDATE in the subquery EF composes the join around.
-        var query = db.Orders.FromSql($"SELECT * FROM orders WHERE id = {id} FOR UPDATE").Include(o => o.Lines);
-        return withHistory
-            ? await query.Include(o => o.Transitions).AsSplitQuery().SingleOrDefaultAsync(ct)
-            : await query.SingleOrDefaultAsync(ct);
-    }
-
-    /// <summary>Puts the messages the order's last changes made necessary into the outbox of the current transaction.</summary>
-    public static void StageOutgoing(this OrderingDbContext db, Order order)
-    {
-        foreach (var message in order.Outgoing)
-        {
-            db.AddIntegrationEvent(message);
-        }
-        order.ClearOutgoing();
-    }
-}
-
-internal static class OrderingTelemetry
-{
-    private static readonly Meter Meter = new("Marketplace.Ordering");
-    public static readonly Counter<long> OrdersPlaced = Meter.CreateCounter<long>("marketplace.orders.placed");
-    public static readonly Counter<long> OrdersConfirmed = Meter.CreateCounter<long>("marketplace.orders.confirmed");
-    public static readonly Counter<long> OrdersCancelled = Meter.CreateCounter<long>("marketplace.orders.cancelled");
 }

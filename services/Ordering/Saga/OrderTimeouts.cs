@@ -1,4 +1,4 @@
-using Marketplace.Ordering.Api;
+using Marketplace.Ordering.Application;
 using Marketplace.Ordering.Data;
 using Marketplace.Ordering.Domain;
 using Marketplace.Shared.Messaging;

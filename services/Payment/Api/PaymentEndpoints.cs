@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using Marketplace.Payment.Data;
 using Marketplace.Payment.Processing;
+using Marketplace.Payment.Domain;
 using Marketplace.Payment.Provider;
 using Marketplace.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,4 +1,3 @@
-using Marketplace.Payment.Provider;
 using Marketplace.Shared.Contracts;
 
 namespace Marketplace.Payment.Domain;

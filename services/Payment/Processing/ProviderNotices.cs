@@ -1,4 +1,5 @@
 using Marketplace.Payment.Data;
+using Marketplace.Payment.Domain;
 using Marketplace.Payment.Provider;
 using Marketplace.Shared.Contracts;
 using Marketplace.Shared.Messaging;

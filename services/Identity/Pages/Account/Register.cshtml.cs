@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Marketplace.Identity.Application;
 using Marketplace.Identity.Data;
 using Marketplace.Identity.Security;
 using Microsoft.AspNetCore.Mvc;

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Marketplace.Inventory.External;
+namespace Marketplace.Inventory.Stock;
 
 /// <summary>Inventory's own metrics (ServiceDefaults exports every <c>Marketplace.*</c> meter).</summary>
 public static class InventoryTelemetry

@@ -1,11 +1,13 @@
 using Marketplace.Identity.Api;
+using Marketplace.Identity.Application;
+using Marketplace.Identity.Data;
 using Marketplace.Identity.Domain;
 using Marketplace.Shared.Development;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
-namespace Marketplace.Identity.Data;
+namespace Marketplace.Identity;
 
 /// <summary>
 /// Roles and API scopes exist in every environment. The development accounts and the password-grant

@@ -1,3 +1,4 @@
+using Marketplace.Identity.Data;
 using Marketplace.Identity.Domain;
 using Marketplace.Identity.Mail;
 using Marketplace.Shared.Contracts;
@@ -6,7 +7,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 
-namespace Marketplace.Identity.Data;
+namespace Marketplace.Identity.Application;
 
 /// <summary>Opens accounts: the account, its role and its <see cref="UserRegistered"/> announcement commit together or not at all.</summary>
 public sealed class Accounts(UserManager<MarketplaceUser> users, AccountsDbContext db, IConnectionMultiplexer redis, TimeProvider clock)

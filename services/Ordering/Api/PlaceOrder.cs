@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Marketplace.Ordering.Api;
+using Marketplace.Ordering.Application;
+using Marketplace.Ordering.Checkout;
 using Marketplace.Ordering.Cart;
 using Marketplace.Ordering.Data;
 using Marketplace.Ordering.Domain;
@@ -9,7 +10,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Marketplace.Ordering.Checkout;
+namespace Marketplace.Ordering.Api;
 
 public sealed record PlaceOrderRequest(IReadOnlyList<OrderLineRequest>? Lines, AddressRequest? ShippingAddress, string? PaymentMethod, decimal? ExpectedTotal);
 

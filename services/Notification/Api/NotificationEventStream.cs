@@ -1,10 +1,11 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using Marketplace.Notification.Live;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Marketplace.Notification.Live;
+namespace Marketplace.Notification.Api;
 
 /// <summary>
 /// A <c>text/event-stream</c> of what is published on the reader's Redis channels, wherever it was

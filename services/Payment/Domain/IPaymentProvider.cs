@@ -1,4 +1,4 @@
-namespace Marketplace.Payment.Provider;
+namespace Marketplace.Payment.Domain;
 
 /// <summary>
 /// The port to a card payment provider. Every call that changes something carries an idempotency

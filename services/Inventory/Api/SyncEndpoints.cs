@@ -1,9 +1,11 @@
 using Marketplace.Inventory.Data;
 using Marketplace.Inventory.Domain;
+using Marketplace.Inventory.External;
+using Marketplace.Inventory.Stock;
 using Marketplace.ServiceDefaults.Authentication;
 using Microsoft.EntityFrameworkCore;
 
-namespace Marketplace.Inventory.External;
+namespace Marketplace.Inventory.Api;
 
 public sealed record ReconciliationSummary(long Id, DateTimeOffset At, DateTimeOffset? FinishedAt, int Checked, int Drifted, int Fixed, int Skipped, string? Error);
 

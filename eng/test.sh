@@ -21,13 +21,33 @@ results="$MARKETPLACE_ARTIFACTS/test-results"
 rm -rf "$MARKETPLACE_ARTIFACTS"
 mkdir -p "$results"
 status=0
-for project in tests/*.Tests/*.Tests.csproj; do
+run_tests() { # project: runs it, its TRX under $results
+  local name; name=$(basename "$1" .csproj)
+  dotnet test "$1" --no-build -nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results"
+}
+export -f run_tests
+export results
+
+# The projects that start the whole app (Aspire) run one at a time: each keeps both cores busy while it starts.
+whole_app=(tests/Marketplace.EndToEnd.Tests/Marketplace.EndToEnd.Tests.csproj tests/Marketplace.Fuzz.Tests/Marketplace.Fuzz.Tests.csproj)
+for project in "${whole_app[@]}"; do
   name=$(basename "$project" .csproj)
   echo "== $name"
-  dotnet test "$project" --no-build -nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-    || status=1
+  run_tests "$project" || status=1
   phase "$name"
 done
+
+# The others (each its own servers or none) run three at a time: much of their time is starting a process or a
+# server, which overlaps well. Each one's output is printed whole when it ends.
+logs=$(mktemp -d)
+others=(tests/Marketplace.Messaging.Tests/Marketplace.Messaging.Tests.csproj tests/Marketplace.Payment.Tests/Marketplace.Payment.Tests.csproj) # longest first
+for project in tests/*.Tests/*.Tests.csproj; do
+  [[ " ${whole_app[*]} ${others[*]} " == *" $project "* ]] || others+=("$project")
+done
+printf '%s\n' "${others[@]}" | xargs -P 3 -I{} bash -c \
+  'name=$(basename {} .csproj); if run_tests {} >"'"$logs"'/$name.log" 2>&1; then r=ok; else r=FAILED; fi; echo "== $name ($r)"; cat "'"$logs"'/$name.log"; [ $r = ok ]' \
+  || status=1
+phase "${#others[@]} other test projects, 3 at a time"
 
 passed=0; failed=0
 for trx in "$results"/*.trx; do

@@ -49,6 +49,9 @@ public sealed class MarketplaceAppFixture : IAsyncLifetime
              // A payment unanswered for 15 s is given up (minutes in production), so the outage test ends soon;
              // long enough for an Ordering restart to finish first.
              "--Ordering:PaymentTimeout=00:00:15",
+             // With the tests' own load on two cores, a background service at the lower CPU priority of local runs can
+             // miss that 15 s (seen with more tests at once); the tests give every service the same priority.
+             "--Marketplace:BackgroundPriority=Normal",
              // The concurrency tests place many orders per shopper; the order limit itself is tested at this value.
              $"--Gateway:RateLimits:OrderPermits={OrderPermits}",
              // Every test's anonymous calls share 127.0.0.1's bucket; ClientAddressTests exhausts a visitor's own at this value.

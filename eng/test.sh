@@ -44,12 +44,14 @@ done
 # The others (each its own servers or none) run three at a time: much of their time is starting a process or a
 # server, which overlaps well. Each one's output is printed whole when it ends.
 logs=$(mktemp -d)
+export logs
 others=(tests/Marketplace.Messaging.Tests/Marketplace.Messaging.Tests.csproj tests/Marketplace.Payment.Tests/Marketplace.Payment.Tests.csproj) # longest first
 for project in tests/*.Tests/*.Tests.csproj; do
   [[ " ${whole_app[*]} ${others[*]} " == *" $project "* ]] || others+=("$project")
 done
-printf '%s\n' "${others[@]}" | xargs -P 3 -I{} bash -c \
-  'name=$(basename {} .csproj); if run_tests {} >"'"$logs"'/$name.log" 2>&1; then r=ok; else r=FAILED; fi; echo "== $name ($r)"; cat "'"$logs"'/$name.log"; [ $r = ok ]' \
+printf '%s\n' "${others[@]}" | xargs -P 3 -n 1 bash -c \
+  'name=$(basename "$1" .csproj); if run_tests "$1" >"$logs/$name.log" 2>&1; then r=ok; else r=FAILED; fi
+   echo "== $name ($r)"; cat "$logs/$name.log"; [ $r = ok ]' _ \
   || status=1
 phase "${#others[@]} other test projects, 3 at a time"
 

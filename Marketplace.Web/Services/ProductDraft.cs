@@ -43,11 +43,10 @@ public sealed class AttributeModel
             : null;
     }
 
-    /// <summary>A number may be typed in the current culture's form (6,1): it is checked in the invariant form it is sent in.</summary>
+    /// <summary>A number may be typed in the invariant form or the current culture's (<see cref="ParseNumber"/>); it is sent invariantly.</summary>
     public static string? ValidateValue(string type, string? value) => type switch
     {
-        ProductRules.NumberAttribute => ParseNumber(value) is { } n && ProductRules.AttributeValueFits(type, n.ToString(CultureInfo.InvariantCulture))
-            ? null : "Enter a number, such as 6.1.",
+        ProductRules.NumberAttribute => ParseNumber(value) is null ? "Enter a number, such as 6.1." : null,
         ProductRules.BooleanAttribute => value is "true" or "false" ? null : "Choose yes or no.",
         _ => string.IsNullOrWhiteSpace(value) ? "Enter a value."
             : ProductRules.AttributeValueFits(type, value.Trim()) ? null : $"At most {ProductRules.AttributeValueMaxLength} characters.",

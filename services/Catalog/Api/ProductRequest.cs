@@ -27,11 +27,6 @@ public sealed record AttributeRequest(string? Name, string? Type, string? Value,
 /// </summary>
 public static class ProductValidation
 {
-    public const int MaxVariants = ProductRules.MaxVariants;
-    public const int MaxAttributes = ProductRules.MaxAttributes;
-    public const int MaxImages = ProductRules.MaxImages;
-    public const decimal MaxPrice = ProductRules.MaxPrice;
-
     public static Dictionary<string, string[]> Validate(ProductRequest r)
     {
         var errors = new Dictionary<string, List<string>>();
@@ -52,7 +47,7 @@ public static class ProductValidation
         Text(r.Brand, "brand", ProductRules.BrandMaxLength, Add);
         if (!ProductRules.IsCategoryPath(r.Category))
         {
-            Add("category", "category must be a path of 1 to 5 names separated by '/', e.g. Electronics/Phones, at most 300 characters; each name 1 to 60 letters, digits, spaces, '&' or '-'.");
+            Add("category", $"category must be a path of 1 to 5 names separated by '/', e.g. Electronics/Phones, at most {ProductRules.CategoryMaxLength} characters; each name 1 to 60 letters, digits, spaces, '&' or '-'.");
         }
         CheckPrice(r.Price, "price", required: true, Add);
         if (!ProductRules.IsCurrency(r.Currency))
@@ -60,22 +55,22 @@ public static class ProductValidation
             Add("currency", "currency must be an ISO 4217 code in capitals, e.g. USD.");
         }
         var images = r.ImageUrls ?? [];
-        if (images.Count > MaxImages)
+        if (images.Count > ProductRules.MaxImages)
         {
-            Add("imageUrls", $"A product has at most {MaxImages} images.");
+            Add("imageUrls", $"A product has at most {ProductRules.MaxImages} images.");
         }
         for (var i = 0; i < images.Count; i++)
         {
             if (!ProductRules.IsImageUrl(images[i]))
             {
-                Add($"imageUrls[{i}]", "An image URL is an absolute http(s) URL or a path starting with '/', at most 500 characters.");
+                Add($"imageUrls[{i}]", $"An image URL is an absolute http(s) URL or a path starting with '/', at most {ProductRules.ImageUrlMaxLength} characters.");
             }
         }
 
         var variants = r.Variants ?? [];
-        if (variants.Count is 0 or > MaxVariants)
+        if (variants.Count is 0 or > ProductRules.MaxVariants)
         {
-            Add("variants", $"A product has 1 to {MaxVariants} variants (each with its own SKU).");
+            Add("variants", $"A product has 1 to {ProductRules.MaxVariants} variants (each with its own SKU).");
         }
         var skus = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < variants.Count; i++)
@@ -98,15 +93,15 @@ public static class ProductValidation
             if (options.Count > ProductRules.MaxOptions || options.Any(o => !ProductRules.IsOption(o.Key, o.Value))
                 || options.Keys.Select(k => k.Trim()).Distinct(StringComparer.Ordinal).Count() != options.Count)
             {
-                Add($"variants[{i}].options", "A variant has at most 10 options with distinct names, each a name of 1 to 40 and a value of 1 to 60 characters.");
+                Add($"variants[{i}].options", $"A variant has at most {ProductRules.MaxOptions} options with distinct names, each a name of 1 to {ProductRules.OptionNameMaxLength} and a value of 1 to {ProductRules.OptionValueMaxLength} characters.");
             }
             CheckPrice(v.PriceOverride, $"variants[{i}].priceOverride", required: false, Add);
         }
 
         var attributes = r.Attributes ?? [];
-        if (attributes.Count > MaxAttributes)
+        if (attributes.Count > ProductRules.MaxAttributes)
         {
-            Add("attributes", $"A product has at most {MaxAttributes} attributes.");
+            Add("attributes", $"A product has at most {ProductRules.MaxAttributes} attributes.");
         }
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < attributes.Count; i++)
@@ -136,12 +131,12 @@ public static class ProductValidation
                 {
                     ProductAttribute.Number => "A number attribute's value is a number such as 6.1.",
                     ProductAttribute.Boolean => "A boolean attribute's value is true or false.",
-                    _ => "A text attribute's value is 1 to 500 characters.",
+                    _ => $"A text attribute's value is 1 to {ProductRules.AttributeValueMaxLength} characters.",
                 });
             }
             if (!ProductRules.IsUnit(a.Unit))
             {
-                Add($"attributes[{i}].unit", "A unit is at most 20 characters.");
+                Add($"attributes[{i}].unit", $"A unit is at most {ProductRules.UnitMaxLength} characters.");
             }
         }
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
@@ -199,7 +194,7 @@ public static class ProductValidation
         }
         if (!ProductRules.IsPrice(price.Value))
         {
-            add(field, $"{field} must be more than 0 and at most {MaxPrice:0}, with at most 2 decimals.");
+            add(field, $"{field} must be more than 0 and at most {ProductRules.MaxPrice:0}, with at most 2 decimals.");
         }
     }
 }

@@ -1,10 +1,8 @@
-using System.Diagnostics.Metrics;
 using System.Security.Claims;
 using Marketplace.Ordering.Application;
 using Marketplace.Ordering.Data;
 using Marketplace.Ordering.Domain;
 using Marketplace.ServiceDefaults.Authentication;
-using Marketplace.Shared.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Ordering.Api;

@@ -1,6 +1,6 @@
 using System.Security.Claims;
-using Marketplace.Users.Data;
 using Marketplace.Shared.Messaging;
+using Marketplace.Users.Data;
 using Marketplace.Users.Domain;
 using Microsoft.EntityFrameworkCore;
 

@@ -160,8 +160,7 @@ public static class MarketplaceServiceDefaults
         if (Enum.TryParse<System.Diagnostics.ProcessPriorityClass>(builder.Configuration["Marketplace:ProcessPriority"], ignoreCase: true, out var priority)
             && priority is System.Diagnostics.ProcessPriorityClass.BelowNormal or System.Diagnostics.ProcessPriorityClass.Idle)
         {
-            using var process = System.Diagnostics.Process.GetCurrentProcess();
-            process.PriorityClass = priority; // only ever lowered: raising it needs privileges a service should not have
+            ProcessPriority.Lower(priority);
         }
     }
 

@@ -11,7 +11,7 @@ public sealed class PostgresProductStoreTests(PostgresFixture postgres) : Produc
     public override async ValueTask InitializeAsync()
     {
         _connectionString = await postgres.NewDatabaseAsync();
-        _db = PostgresFixture.NewContext(_connectionString);
+        _db = postgres.NewContext(_connectionString);
         Store = new PostgresProductStore(_db);
     }
 
@@ -21,7 +21,7 @@ public sealed class PostgresProductStoreTests(PostgresFixture postgres) : Produc
 
     protected override (IProductStore Store, IAsyncDisposable Owner) NewStoreForConcurrency()
     {
-        var db = PostgresFixture.NewContext(_connectionString);
+        var db = postgres.NewContext(_connectionString);
         return (new PostgresProductStore(db), db);
     }
 }

@@ -213,18 +213,18 @@ public static class StockEndpoints
         {
             return (null, Refusals.UnknownSku(sku));
         }
-        SkuInfo? owner;
+        StockItem? item;
         try
         {
-            owner = await catalog.FindAsync(sku, ct);
+            var owner = await catalog.FindAsync(sku, ct);
+            // Nobody creates stock for a SKU on another merchant's behalf.
+            var create = createMissing && owner is not null && user.ActsFor(owner.MerchantId);
+            item = await book.FollowOwnerAsync(sku, owner, create, catalog, ct);
         }
         catch (Exception e) when (e is HttpRequestException or Polly.Timeout.TimeoutRejectedException)
         {
             return (null, Refusals.CatalogUnavailable());
         }
-        // Nobody creates stock for a SKU on another merchant's behalf.
-        var create = createMissing && owner is not null && user.ActsFor(owner.MerchantId);
-        var item = await book.FollowOwnerAsync(sku, owner, create, ct);
         return item is not null && user.ActsFor(item.MerchantId) ? (item, null) : (null, Refusals.UnknownSku(sku));
     }
 

@@ -26,6 +26,9 @@ public sealed class StockItem
     public int LowStockThreshold { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Whether the item belongs to <paramref name="merchant"/> under <paramref name="product"/> (nobody's: <see cref="NoOwner"/>, null).</summary>
+    public bool IsOwnedBy(Guid merchant, Guid? product) => MerchantId == merchant && ProductId == product;
 }
 
 /// <summary>One SKU in one warehouse. Available = OnHand - Reserved; the database keeps it at zero or above.</summary>

@@ -36,7 +36,7 @@ public sealed class CatalogOwnershipConsumer(InventoryDbContext db, StockBook bo
             var owners = await catalog.FindManyAsync(chunk, ct);
             foreach (var sku in chunk)
             {
-                await book.FollowOwnerAsync(sku, owners.GetValueOrDefault(sku), createMissing: false, ct);
+                await book.FollowOwnerAsync(sku, owners.GetValueOrDefault(sku), createMissing: false, catalog, ct);
             }
         }
     }

@@ -358,19 +358,25 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, IExtern
     }
 
     /// <summary>
-    /// Makes the SKU's owner the catalogue's: <paramref name="owner"/> is the catalogue's answer for the SKU now
-    /// (null: no product has it). A SKU Inventory has not heard of is created when <paramref name="createMissing"/>
+    /// Makes the SKU's owner the catalogue's: <paramref name="owner"/> is the catalogue's answer for the SKU a moment
+    /// ago (null: no product has it). A SKU Inventory has not heard of is created when <paramref name="createMissing"/>
     /// and the catalogue knows it. Returns the item as it now is, or null when there is none.
     /// </summary>
-    public async Task<StockItem?> FollowOwnerAsync(string sku, SkuInfo? owner, bool createMissing, CancellationToken ct)
+    /// <remarks>
+    /// An answer can be stale by the time it is applied: a consumer that asked before a SKU was reused must not hand
+    /// it back to nobody after a read has given it to the new owner. So a change of owner asks the catalogue again
+    /// while holding the item's row lock: changes of owner are applied one at a time, each with an answer given after
+    /// the one before it committed, and the last to commit carries the newest answer.
+    /// </remarks>
+    public async Task<StockItem?> FollowOwnerAsync(string sku, SkuInfo? owner, bool createMissing, CatalogSkus catalog, CancellationToken ct)
     {
         var item = await db.Items.AsNoTracking().SingleOrDefaultAsync(i => i.Sku == sku, ct);
         if (item is null)
         {
             return owner is not null && createMissing ? await EnsureItemAsync(owner, ct) : null;
         }
-        var (merchant, product) = owner is null ? (StockItem.NoOwner, (Guid?)null) : (owner.MerchantId, (Guid?)owner.ProductId);
-        if (item.MerchantId == merchant && item.ProductId == product)
+        var (asked, askedProduct) = OwnerOf(owner);
+        if (item.IsOwnedBy(asked, askedProduct))
         {
             return item;
         }
@@ -379,28 +385,34 @@ public sealed class StockBook(InventoryDbContext db, TimeProvider clock, IExtern
         {
             db.ChangeTracker.Clear();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await TransferAsync(sku, merchant, product, ct);
-            await db.SaveChangesAsync(ct);
+            var locked = (await db.Items.FromSql($"SELECT * FROM stock_items WHERE sku = {sku} FOR UPDATE").ToListAsync(ct)).Single();
+            var current = await catalog.FindAsync(sku, ct);
+            var (merchant, product) = OwnerOf(current);
+            if (!locked.IsOwnedBy(merchant, product))
+            {
+                await TransferAsync(locked, merchant, product, ct);
+                await db.SaveChangesAsync(ct);
+            }
             await tx.CommitAsync(ct);
         });
         db.ChangeTracker.Clear();
         return await db.Items.AsNoTracking().SingleAsync(i => i.Sku == sku, ct);
     }
 
+    /// <summary>The merchant and product the catalogue's answer makes the owner (none: nobody).</summary>
+    private static (Guid Merchant, Guid? Product) OwnerOf(SkuInfo? owner) =>
+        owner is null ? (StockItem.NoOwner, null) : (owner.MerchantId, owner.ProductId);
+
     /// <summary>
-    /// Gives the SKU to <paramref name="merchant"/> (and <paramref name="product"/>) under its lock. The levels stay:
+    /// Gives the locked <paramref name="item"/> to <paramref name="merchant"/> (and <paramref name="product"/>). The levels stay:
     /// they count what the warehouses hold under the SKU, and holds for the old owner's orders stay held until those
     /// orders ship or release. When the merchant changes, a Transfer pair moves the levels from the old owner's book
     /// to the new one's, so each merchant's rows add up to the levels of its own time. StockChanged tells the
     /// catalogue and search the new product.
     /// </summary>
-    private async Task TransferAsync(string sku, Guid merchant, Guid? product, CancellationToken ct)
+    private async Task TransferAsync(StockItem item, Guid merchant, Guid? product, CancellationToken ct)
     {
-        var item = (await db.Items.FromSql($"SELECT * FROM stock_items WHERE sku = {sku} FOR UPDATE").ToListAsync(ct)).Single();
-        if (item.MerchantId == merchant && item.ProductId == product)
-        {
-            return;
-        }
+        var sku = item.Sku;
         var now = clock.GetUtcNow();
         var previous = item.MerchantId;
         logger.LogInformation("The catalogue moved {Sku} from merchant {From} (product {FromProduct}) to merchant {To} (product {ToProduct})",

@@ -18,6 +18,16 @@ public static class IdentityRegistration
     /// The Auth Service: an OpenID Connect provider (OpenIddict 7) over ASP.NET Core Identity accounts, with its sign-in
     /// and registration pages, account mail and sign-in throttling, wired once.
     /// </summary>
+    /// <summary>The rules every account is opened and signed in under (one address per account, passwords of 8 or more).</summary>
+    public static void AccountRules(IdentityOptions options)
+    {
+        options.User.RequireUniqueEmail = true;
+        options.Password.RequiredLength = 8;
+        // Failed passwords never lock an account (that would let anyone lock anyone out): SignInThrottle
+        // slows guessing per client address instead. An admin can still lock an account by hand.
+        options.Lockout.AllowedForNewUsers = false;
+    }
+
     public static IHostApplicationBuilder AddIdentityService(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<AccountsDbContext>("identitydb");
@@ -39,14 +49,7 @@ public static class IdentityRegistration
             options.ValueCountLimit = 100;
         });
 
-        builder.Services.AddIdentity<MarketplaceUser, IdentityRole<Guid>>(options =>
-            {
-                options.User.RequireUniqueEmail = true;
-                options.Password.RequiredLength = 8;
-                // Failed passwords never lock an account (that would let anyone lock anyone out): SignInThrottle
-                // slows guessing per client address instead. An admin can still lock an account by hand.
-                options.Lockout.AllowedForNewUsers = false;
-            })
+        builder.Services.AddIdentity<MarketplaceUser, IdentityRole<Guid>>(AccountRules)
             .AddEntityFrameworkStores<AccountsDbContext>()
             .AddDefaultTokenProviders();
 

@@ -32,7 +32,7 @@ public static class OrderingRegistration
 
         builder.Services.AddOptions<SagaTimeouts>().BindConfiguration("Ordering");
         builder.Services.AddSingleton<CartStore>();
-        builder.Services.AddScoped<Api.PlaceOrder>();
+        builder.Services.AddScoped<Application.PlaceOrder>();
         builder.Services.AddScoped<Application.OrderChanges>();
         builder.Services.AddHostedService<OrderTimeouts>();
         builder.Services.AddSingleton<CatalogPrices.InFlight>();

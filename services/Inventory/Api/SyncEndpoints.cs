@@ -62,7 +62,7 @@ public static class SyncEndpoints
         {
             return UnknownSystem(system);
         }
-        if (await ReadBodyAsync(request, WebhookAdapter.MaxBodyBytes, ct) is not { } body)
+        if (await request.ReadBoundedBodyAsync(WebhookAdapter.MaxBodyBytes, ct) is not { } body)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large", detail: $"A webhook carries at most {WebhookAdapter.MaxBodyBytes} bytes.");
         }
@@ -84,7 +84,7 @@ public static class SyncEndpoints
         {
             return UnknownSystem(system);
         }
-        if (await ReadBodyAsync(request, MaxCsvBytes, ct) is not { } body)
+        if (await request.ReadBoundedBodyAsync(MaxCsvBytes, ct) is not { } body)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large", detail: $"A CSV import carries at most {MaxCsvBytes} bytes.");
         }
@@ -156,27 +156,6 @@ public static class SyncEndpoints
                 s.DeliveryFailures + s.RejectedInbound, s.DeliveryFailures, s.RejectedInbound, s.LastError, s.LastErrorAt, last));
         }
         return TypedResults.Ok(statuses);
-    }
-
-    /// <summary>The body's bytes, or null when it is longer than <paramref name="limit"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken ct)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 
     private static IResult UnknownSystem(string system) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown system",

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Marketplace.Ordering.Cart;
+using Marketplace.Ordering.Application;
 using Marketplace.Ordering.Checkout;
 using Marketplace.ServiceDefaults.Authentication;
 using Marketplace.Shared.Contracts;

@@ -41,7 +41,7 @@ public static class OrderEndpoints
     public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
     {
         var orders = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization();
-        orders.MapPost("/", (HttpContext http, PlaceOrder place, CancellationToken ct) => place.HandleAsync(http, ct));
+        orders.MapPost("/", PlaceOrderEndpoint.HandleAsync);
         orders.MapGet("/", ListOwn);
         orders.MapGet("/summary", Summary).RequireAuthorization(MarketplacePolicies.Admin);
         orders.MapGet("/{id:guid}", GetOrder);

@@ -61,15 +61,11 @@ public static class PaymentEndpoints
     private static async Task<Results<Ok, ProblemHttpResult>> ReceiveProviderWebhook(
         HttpRequest request, WebhookSignature signature, ProviderNotices notices, ILoggerFactory loggers, CancellationToken ct)
     {
-        if (request.ContentLength > MaxWebhookBytes)
+        if (await request.ReadBoundedBodyAsync(MaxWebhookBytes, ct) is not { } bytes)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Webhook too large", detail: $"At most {MaxWebhookBytes} bytes.");
         }
-        var body = await ReadBodyAsync(request, ct);
-        if (body is null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Webhook too large", detail: $"At most {MaxWebhookBytes} bytes.");
-        }
+        var body = Encoding.UTF8.GetString(bytes);
         if (!signature.IsAuthentic(request.Headers[WebhookSignature.HeaderName], body))
         {
             PaymentTelemetry.RejectedWebhooks.Add(1);
@@ -92,21 +88,5 @@ public static class PaymentEndpoints
         }
         // Events about anything else are acknowledged, so the provider does not retry them.
         return TypedResults.Ok();
-    }
-
-    private static async Task<string?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > MaxWebhookBytes)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 }

@@ -1,30 +1,45 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Marketplace.Ordering.Application;
 using Marketplace.Ordering.Checkout;
 using Marketplace.Ordering.Cart;
 using Marketplace.Ordering.Data;
 using Marketplace.Ordering.Domain;
-using Marketplace.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Marketplace.Ordering.Api;
+namespace Marketplace.Ordering.Application;
 
+/// <summary>The order a buyer sends (the body of <c>POST /api/orders</c>, read here because its bytes are what the key guards).</summary>
 public sealed record PlaceOrderRequest(IReadOnlyList<OrderLineRequest>? Lines, AddressRequest? ShippingAddress, string? PaymentMethod, decimal? ExpectedTotal);
 
 public sealed record OrderLineRequest(string? Sku, int Quantity);
 
 public sealed record AddressRequest(string? Name, string? Line1, string? Line2, string? City, string? PostalCode, string? Country);
 
+/// <summary>A buyer's order as the API hands it over: who, under which Idempotency-Key, the body's bytes, and how the API shows a placed order.</summary>
+public sealed record PlaceOrderCommand(Guid Buyer, string Key, byte[] Body, Func<Order, object> Representation);
+
+/// <summary>What placing an order came to.</summary>
+public abstract record PlaceOrderResult
+{
+    /// <summary>The answer stored under the key (201 with the order, 400, 409 sold out or prices changed), or replayed from it.</summary>
+    public sealed record Answered(int StatusCode, string Body, Guid? OrderId, bool Replayed) : PlaceOrderResult;
+
+    /// <summary>The key was used for a different order body: nothing is placed or replayed.</summary>
+    public sealed record KeyReused : PlaceOrderResult;
+
+    /// <summary>The catalogue could not price the order: nothing was stored, so the same key may be tried again.</summary>
+    public sealed record PricesUnavailable : PlaceOrderResult;
+}
+
 /// <summary>
-/// <c>POST /api/orders</c>. The answer is decided first (validation, current catalogue prices, and the stock
+/// Places an order. The answer is decided first (validation, current catalogue prices, and the stock
 /// hold, taken at Inventory while the buyer waits: 201 with the order AwaitingPayment and <c>holdUntil</c>, or
 /// 409 "Sold out" naming each short SKU and what it has left), then stored under the buyer's <c>Idempotency-Key</c> with an insert on its primary key in the same
 /// transaction as the order and its outbox messages. Whoever inserts first wins; a concurrent or later
-/// request with that key gets the stored answer (errors included), and one with another body gets 422.
-/// Only answers that depend on nothing transient are stored: a Catalog outage gives a 503 the client may retry.
+/// request with that key gets the stored answer (errors included), and one with another body is refused.
+/// Only answers that depend on nothing transient are stored: a Catalog outage is answered unstored, to be retried.
 /// When Inventory cannot answer in time the order is still taken, as Pending, and the saga asks Inventory for the
 /// hold by message (the order id is derived from the buyer and key, so a late hold and the message hold once).
 /// </summary>
@@ -34,27 +49,11 @@ public sealed class PlaceOrder(
 {
     public const int MaxLines = 50;
     public const int MaxQuantity = 100;
-    public const int MaxBodyBytes = 64 * 1024;
-
     private sealed record Answer(int StatusCode, object Body, Order? Order);
 
-    public async Task<IResult> HandleAsync(HttpContext http, CancellationToken ct)
+    public async Task<PlaceOrderResult> PlaceAsync(PlaceOrderCommand command, CancellationToken ct)
     {
-        if (http.User.UserId() is not { } buyer)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Shoppers only", detail: "Orders are placed with a shopper's own token.");
-        }
-        var key = http.Request.Headers["Idempotency-Key"].ToString().Trim();
-        if (key.Length is 0 or > IdempotencyRecord.MaxKeyLength)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key required",
-                detail: $"Send a unique Idempotency-Key header (1 to {IdempotencyRecord.MaxKeyLength} characters) with every order, and the same one when you retry it, so it is placed once.");
-        }
-        var body = await ReadBodyAsync(http, ct);
-        if (body is null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Order too large", detail: $"An order request is at most {MaxBodyBytes} bytes.");
-        }
+        var (buyer, key, body) = (command.Buyer, command.Key, command.Body);
         var hash = Convert.ToHexString(SHA256.HashData(body));
 
         if (await FindAsync(buyer, key, ct) is { } earlier)
@@ -64,13 +63,12 @@ public sealed class PlaceOrder(
         Answer answer;
         try
         {
-            answer = await DecideAsync(buyer, key, body, ct);
+            answer = await DecideAsync(buyer, key, body, command.Representation, ct);
         }
         catch (HttpRequestException e)
         {
             logger.LogWarning(e, "Catalog could not price an order");
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Prices unavailable",
-                detail: "The catalogue could not be reached to price the order. Nothing was placed; try again with the same Idempotency-Key.");
+            return new PlaceOrderResult.PricesUnavailable();
         }
 
         var responseJson = JsonSerializer.Serialize(answer.Body, answer.Body.GetType(), json.Value.SerializerOptions);
@@ -109,10 +107,10 @@ public sealed class PlaceOrder(
             OrderingTelemetry.OrdersPlaced.Add(1);
             await carts.RemoveOrderedAsync(CartId.ForBuyer(buyer), placed.Lines.Select(l => (l.Sku, l.Quantity)));
         }
-        return Respond(answer.StatusCode, responseJson, answer.Order?.Id, replayed: false);
+        return new PlaceOrderResult.Answered(answer.StatusCode, responseJson, answer.Order?.Id, Replayed: false);
     }
 
-    private async Task<Answer> DecideAsync(Guid buyer, string key, byte[] body, CancellationToken ct)
+    private async Task<Answer> DecideAsync(Guid buyer, string key, byte[] body, Func<Order, object> representation, CancellationToken ct)
     {
         PlaceOrderRequest? request;
         try
@@ -182,7 +180,7 @@ public sealed class PlaceOrder(
         var order = hold is { Reserved: true, HoldUntil: { } until }
             ? Order.PlaceHeld(orderId, buyer, orderLines, currencies[0], request.PaymentMethod!.Trim(), address, until, timeouts.Value, now)
             : Order.Place(orderId, buyer, orderLines, currencies[0], request.PaymentMethod!.Trim(), address, timeouts.Value, now);
-        return new Answer(StatusCodes.Status201Created, OrderDto.From(order, includeHistory: false), order);
+        return new Answer(StatusCodes.Status201Created, representation(order), order);
     }
 
     /// <summary>The units are not there: nothing is placed, and the buyer learns which SKUs ran short and what is left.</summary>
@@ -292,46 +290,8 @@ public sealed class PlaceOrder(
     private Task<IdempotencyRecord?> FindAsync(Guid buyer, string key, CancellationToken ct) =>
         db.IdempotencyKeys.AsNoTracking().SingleOrDefaultAsync(r => r.BuyerId == buyer && r.Key == key, ct);
 
-    private static IResult Replay(IdempotencyRecord earlier, string hash) =>
+    private static PlaceOrderResult Replay(IdempotencyRecord earlier, string hash) =>
         earlier.RequestHash != hash
-            ? TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
-                detail: "This Idempotency-Key was used for a different order. Use a new key for a new order; send the same body to retry the old one.")
-            : Respond(earlier.StatusCode, earlier.ResponseBody, earlier.OrderId, replayed: true);
-
-    private static IResult Respond(int status, string body, Guid? orderId, bool replayed) => new StoredResponse(status, body, orderId, replayed);
-
-    private static async Task<byte[]?> ReadBodyAsync(HttpContext http, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes)
-            {
-                return null;
-            }
-        }
-        return buffer.ToArray();
-    }
-
-    /// <summary>An answer as stored: the same status and bytes every time, marked when it is a replay.</summary>
-    private sealed class StoredResponse(int status, string body, Guid? orderId, bool replayed) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext http)
-        {
-            http.Response.StatusCode = status;
-            http.Response.ContentType = status >= 400 ? "application/problem+json" : "application/json";
-            if (orderId is { } id && status == StatusCodes.Status201Created)
-            {
-                http.Response.Headers.Location = $"/api/orders/{id}";
-            }
-            if (replayed)
-            {
-                http.Response.Headers["Idempotent-Replayed"] = "true";
-            }
-            await http.Response.WriteAsync(body, http.RequestAborted);
-        }
-    }
+            ? new PlaceOrderResult.KeyReused()
+            : new PlaceOrderResult.Answered(earlier.StatusCode, earlier.ResponseBody, earlier.OrderId, Replayed: true);
 }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
@@ -39,8 +40,33 @@ public static class ProjectExtensions
             // its own cores and keeps the defaults.
             project.WithEnvironment("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "0")
                 .WithEnvironment("DOTNET_gcServer", "0");
+            if (builder.Configuration["DEBUG_SESSION_PORT"] is null)
+            {
+                StartBuiltExecutable(project, new TProject());
+            }
         }
         return project;
+    }
+
+    /// <summary>
+    /// Run locally outside an IDE, DCP starts the project's built executable itself instead of through <c>dotnet run</c>:
+    /// the AppHost's build has already built every service (so <c>dotnet run --no-build</c> only looked the project up
+    /// again), and each <c>dotnet run</c> stayed alive beside its service as a ~64 MiB parent process, a dozen of them
+    /// in all. With an <see cref="ExecutableAnnotation"/> on a project, Aspire runs that command with the project's
+    /// environment, endpoints and replicas unchanged. When the executable is not where the build puts it (another
+    /// output layout), the project is started the usual way.
+    /// </summary>
+    private static void StartBuiltExecutable(IResourceBuilder<ProjectResource> project, IProjectMetadata metadata)
+    {
+        var directory = Path.GetDirectoryName(metadata.ProjectPath)!;
+        var configuration = typeof(ProjectExtensions).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var name = Path.GetFileNameWithoutExtension(metadata.ProjectPath);
+        var executable = Path.Combine(directory, "bin", configuration, $"net{Environment.Version.Major}.{Environment.Version.Minor}",
+            OperatingSystem.IsWindows() ? name + ".exe" : name);
+        if (File.Exists(executable))
+        {
+            project.WithAnnotation(new ExecutableAnnotation { Command = executable, WorkingDirectory = directory }, ResourceAnnotationMutationBehavior.Replace);
+        }
     }
 }
 

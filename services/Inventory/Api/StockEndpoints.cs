@@ -3,6 +3,7 @@ using Marketplace.Inventory.Data;
 using Marketplace.Inventory.Domain;
 using Marketplace.Inventory.Stock;
 using Marketplace.ServiceDefaults.Authentication;
+using Marketplace.Shared.Concurrency;
 using Marketplace.Shared.Contracts;
 using Microsoft.EntityFrameworkCore;
 
@@ -49,7 +50,7 @@ public static class StockEndpoints
         stock.MapGet("/{sku}/movements", ListMovements);
 
         // Holding stock without an order's saga (the warehouse desk, and tests of expiry): our services only.
-        app.MapPost("/internal/inventory/reservations", Reserve).RequireAuthorization(MarketplacePolicies.Service).WithTags("Internal");
+        app.MapPost("/internal/inventory/reservations", Reserve).RequireAuthorization(MarketplacePolicies.Service).WithTags("Internal").AsForegroundWork();
         app.MapGet("/internal/inventory/reservations/{orderId:guid}", GetReservation).RequireAuthorization(MarketplacePolicies.Service).WithTags("Internal");
         // Every SKU's stock in SKU order, for rebuilding a search index.
         app.MapGet("/internal/inventory/stock", ScanStock).RequireAuthorization(MarketplacePolicies.Service).WithTags("Internal");

@@ -3,6 +3,7 @@ using Marketplace.Ordering.Application;
 using Marketplace.Ordering.Data;
 using Marketplace.Ordering.Domain;
 using Marketplace.ServiceDefaults.Authentication;
+using Marketplace.Shared.Concurrency;
 using Microsoft.EntityFrameworkCore;
 
 namespace Marketplace.Ordering.Api;
@@ -41,7 +42,7 @@ public static class OrderEndpoints
     public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
     {
         var orders = app.MapGroup("/api/orders").WithTags("Orders").RequireAuthorization();
-        orders.MapPost("/", PlaceOrderEndpoint.HandleAsync);
+        orders.MapPost("/", PlaceOrderEndpoint.HandleAsync).AsForegroundWork();
         orders.MapGet("/", ListOwn);
         orders.MapGet("/summary", Summary).RequireAuthorization(MarketplacePolicies.Admin);
         orders.MapGet("/{id:guid}", GetOrder);

@@ -1,3 +1,4 @@
+using Marketplace.Shared.Concurrency;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -35,6 +36,9 @@ public static class MessagingRegistration
         this IHostApplicationBuilder builder,
         Action<IBusRegistrationConfigurator>? configureConsumers = null)
     {
+        builder.Services.AddOptions<ForegroundWorkOptions>().BindConfiguration(ForegroundWorkOptions.Section);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<ForegroundWork>();
         var endpointPrefix = builder.Configuration["Messaging:EndpointPrefix"] ?? ServiceName(builder.Environment.ApplicationName);
 
         // Start-up waits for the bus, so the service's queues and bindings exist before anything it

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Marketplace.Shared.Concurrency;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,7 @@ public sealed class OutboxRelay<TDbContext>(
     IServiceScopeFactory scopes,
     IBus bus,
     OutboxSignal signal,
+    ForegroundWork foreground,
     TimeProvider clock,
     IOptions<OutboxRelayOptions> options,
     ILogger<OutboxRelay<TDbContext>> logger) : LeasedBatchWorker(signal, clock, logger)
@@ -44,6 +46,8 @@ public sealed class OutboxRelay<TDbContext>(
     /// <summary>More may be due when the batch came back full and the broker took all of it.</summary>
     protected override async Task<bool> PassAsync(CancellationToken ct)
     {
+        // A click in flight here goes first: its commit signalled this pass, and its answer is what a buyer waits on.
+        await foreground.YieldAsync(ct);
         var result = await RelayBatchAsync(ct);
         return result.Claimed >= _options.BatchSize && result.Failed == 0;
     }

@@ -53,6 +53,18 @@ public sealed class ForegroundWorkTests
     }
 
     [Fact]
+    public async Task A_backlog_older_than_the_longest_lag_is_worked_off_without_waiting()
+    {
+        var work = new ForegroundWork(Options.Create(new ForegroundWorkOptions { MaxYield = TimeSpan.FromMinutes(1), MaxLag = TimeSpan.FromSeconds(10) }), TimeProvider.System);
+        using var busy = work.Enter();
+
+        Assert.True(work.YieldAsync(DateTimeOffset.UtcNow.AddSeconds(-11), Ct).IsCompletedSuccessfully);
+        var young = work.YieldAsync(DateTimeOffset.UtcNow.AddSeconds(-1), Ct);
+        await Task.Delay(100, Ct);
+        Assert.False(young.IsCompleted, "a young backlog went ahead of a request in flight");
+    }
+
+    [Fact]
     public void A_longest_wait_of_zero_turns_yielding_off()
     {
         var work = Work(TimeSpan.Zero);

@@ -14,6 +14,12 @@ public sealed class ForegroundWorkOptions
     /// (zero: it never waits). Bounded, so background work slows under load but never stops.
     /// </summary>
     public TimeSpan MaxYield { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A backlog older than this is worked off without waiting, however busy the foreground is: under a sale that
+    /// never pauses, background work may fall this far behind, no further (plus one <see cref="MaxYield"/>).
+    /// </summary>
+    public TimeSpan MaxLag { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -46,9 +52,19 @@ public sealed class ForegroundWork(IOptions<ForegroundWorkOptions> options, Time
     }
 
     /// <summary>Returns when no foreground request is in flight, or after the longest wait allowed.</summary>
-    public async Task YieldAsync(CancellationToken ct)
+    public Task YieldAsync(CancellationToken ct) => YieldAsync(backlogSince: null, ct);
+
+    /// <summary>
+    /// As <see cref="YieldAsync(CancellationToken)"/>, but at once when the work waiting has waited since
+    /// <paramref name="backlogSince"/> for <see cref="ForegroundWorkOptions.MaxLag"/> or longer (null: no backlog known).
+    /// </summary>
+    public async Task YieldAsync(DateTimeOffset? backlogSince, CancellationToken ct)
     {
         var longest = options.Value.MaxYield;
+        if (backlogSince is { } since && clock.GetUtcNow() - since >= options.Value.MaxLag)
+        {
+            return;
+        }
         Task quiet;
         lock (_gate)
         {

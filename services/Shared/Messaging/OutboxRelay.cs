@@ -41,15 +41,21 @@ public sealed class OutboxRelay<TDbContext>(
 {
     private readonly OutboxRelayOptions _options = options.Value;
 
+    /// <summary>When a full batch was left behind: the newest row of that batch was made then, the rest later.</summary>
+    private DateTimeOffset? _backlogSince;
+
     protected override TimeSpan PollInterval => _options.PollInterval;
 
     /// <summary>More may be due when the batch came back full and the broker took all of it.</summary>
     protected override async Task<bool> PassAsync(CancellationToken ct)
     {
         // A click in flight here goes first: its commit signalled this pass, and its answer is what a buyer waits on.
-        await foreground.YieldAsync(ct);
+        // Once the rows left behind are old (a sale that never pauses), the relay catches up without waiting.
+        await foreground.YieldAsync(_backlogSince, ct);
         var result = await RelayBatchAsync(ct);
-        return result.Claimed >= _options.BatchSize && result.Failed == 0;
+        var more = result.Claimed >= _options.BatchSize && result.Failed == 0;
+        _backlogSince = more ? result.Newest : null;
+        return more;
     }
 
     /// <summary>Claims and publishes one batch of due rows.</summary>
@@ -118,13 +124,14 @@ public sealed class OutboxRelay<TDbContext>(
             }
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            return new BatchResult(rows.Count, published.Count, failed);
+            return new BatchResult(rows.Count, published.Count, failed, rows.Count > 0 ? rows[^1].CreatedAt : null);
         });
     }
 
     private Task PublishAsync(OutboxMessage row, CancellationToken ct) => OutboxPublishing.PublishAsync(bus, row, _options.PublishTimeout, ct);
 
-    public readonly record struct BatchResult(int Claimed, int Published, int Failed)
+    /// <param name="Newest">When the newest row claimed was made (rows are claimed oldest first).</param>
+    public readonly record struct BatchResult(int Claimed, int Published, int Failed, DateTimeOffset? Newest = null)
     {
         public static BatchResult Empty => default;
     }

@@ -112,9 +112,14 @@ public static class ForegroundWorkEndpoints
 {
     /// <summary>Counts the endpoint's requests as foreground work: background work in this process lets them go first.</summary>
     public static TBuilder AsForegroundWork<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.AddEndpointFilterFactory((factory, next) =>
         {
-            using var scope = context.HttpContext.RequestServices.GetRequiredService<ForegroundWork>().Enter();
-            return await next(context);
+            // Resolved once per endpoint, not on every request.
+            var work = factory.ApplicationServices.GetRequiredService<ForegroundWork>();
+            return async context =>
+            {
+                using var scope = work.Enter();
+                return await next(context);
+            };
         });
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
@@ -135,15 +136,46 @@ public sealed class RunningApp : IAsyncDisposable
     };
 
     /// <summary>An access token for a development account (password grant of the development client).</summary>
-    public async Task<string> TokenAsync(string user, string scope = "openid profile email roles catalog inventory ordering payment search users notification")
-    {
-        using var gateway = Client();
-        using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+    public async Task<string> TokenAsync(string user, string scope = "openid profile email roles catalog inventory ordering payment search users notification") =>
+        (await TokensAsync(new Dictionary<string, string>
         {
             ["grant_type"] = "password", ["client_id"] = "marketplace-dev", ["username"] = user, ["password"] = "Pass123$", ["scope"] = scope,
-        }));
+        })).Access;
+
+    /// <summary>
+    /// An access token and a refresh token for a development account (password grant with <c>offline_access</c>): the
+    /// refresh token renews the access token later without the password, so without its hash.
+    /// </summary>
+    public Task<(string Access, string? Refresh)> SignInForLongAsync(string user) => TokensAsync(new Dictionary<string, string>
+    {
+        ["grant_type"] = "password", ["client_id"] = "marketplace-dev", ["username"] = user, ["password"] = "Pass123$",
+        ["scope"] = "openid offline_access profile email roles catalog inventory ordering payment search users notification",
+    });
+
+    /// <summary>A new access token (and the refresh token that replaces the one used), or null when the refresh token is refused.</summary>
+    public async Task<(string Access, string? Refresh)?> RefreshAsync(string refreshToken)
+    {
+        try
+        {
+            return await TokensAsync(new Dictionary<string, string>
+            {
+                ["grant_type"] = "refresh_token", ["client_id"] = "marketplace-dev", ["refresh_token"] = refreshToken,
+            });
+        }
+        catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.BadRequest)
+        {
+            return null; // expired, revoked or redeemed: the caller signs in again
+        }
+    }
+
+    private async Task<(string Access, string? Refresh)> TokensAsync(Dictionary<string, string> form)
+    {
+        using var gateway = Client();
+        using var response = await gateway.PostAsync("/connect/token", new FormUrlEncodedContent(form));
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+        var tokens = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (tokens.GetProperty("access_token").GetString()!,
+            tokens.TryGetProperty("refresh_token", out var refresh) ? refresh.GetString() : null);
     }
 
     public async Task<HttpClient> ClientForAsync(string user) => ClientWithToken(await TokenAsync(user));

@@ -27,9 +27,7 @@ public static class PostgresExtensions
         var password = builder.AddParameter("postgres-password", data.Secret("postgres-password"), secret: true);
         var server = builder.AddResource(new HostPostgresServerResource("postgres", data.Root, password.Resource))
             .WithArgs(Path.Combine(builder.AppHostDirectory, "..", "eng", "host", "postgres.sh"))
-            // Proxied, unlike the services: an executable restarted without a proxy may come back on another port,
-            // and the services' connection strings name the first one (a broker restart mid-sale showed it).
-            .WithEndpoint(name: HostPostgresServerResource.EndpointName, scheme: "tcp", env: "PGPORT")
+            .WithDirectTcpEndpoint(HostPostgresServerResource.EndpointName, env: "PGPORT")
             .WithEnvironment("PG_DATA_DIR", data.DirectoryReachableByServiceUsers("postgres"))
             .WithEnvironment("PG_PASSWORD", password)
             .WithIconName("DatabaseStack");

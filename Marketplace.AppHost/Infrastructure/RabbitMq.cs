@@ -1,19 +1,10 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Marketplace.AppHost.Infrastructure;
 
 public static class RabbitMqExtensions
 {
     private const string User = "marketplace";
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public static IResourceBuilder<IResourceWithConnectionString> AddMarketplaceRabbitMQ(this IDistributedApplicationBuilder builder, InfrastructureMode mode, HostData data)
     {
@@ -26,7 +17,7 @@ public static class RabbitMqExtensions
         // epmd cannot sit behind the orchestrator's proxy (the node's registration is refused), and another
         // resource cannot reference a target port the orchestrator allocates, so the AppHost asks the OS
         // for a free port once at start-up and both processes use it directly.
-        var epmdPort = FreeTcpPort();
+        var epmdPort = HostPorts.Free();
         var epmd = builder.AddExecutable("rabbitmq-epmd", "epmd", data.Root, "-port", epmdPort.ToString(CultureInfo.InvariantCulture))
             .WithEndpoint(name: "tcp", scheme: "tcp", port: epmdPort, targetPort: epmdPort, isProxied: false)
             .WithIconName("PlugConnected");
@@ -36,8 +27,8 @@ public static class RabbitMqExtensions
         var password = builder.AddParameter("rabbitmq-password", data.Secret("rabbitmq-password"), secret: true);
         var rabbit = builder.AddResource(new HostRabbitMqResource("rabbitmq", data.Root, User, password.Resource))
             .WithArgs(Path.Combine(builder.AppHostDirectory, "..", "eng", "host", "rabbitmq.sh"))
-            .WithEndpoint(name: HostRabbitMqResource.EndpointName, scheme: "tcp", env: "RABBITMQ_NODE_PORT")
-            .WithEndpoint(name: "dist", scheme: "tcp", env: "RABBITMQ_DIST_PORT")
+            .WithDirectTcpEndpoint(HostRabbitMqResource.EndpointName, env: "RABBITMQ_NODE_PORT")
+            .WithDirectTcpEndpoint("dist", env: "RABBITMQ_DIST_PORT")
             .WithEnvironment(context =>
             {
                 context.EnvironmentVariables["ERL_EPMD_PORT"] = epmdPort.ToString(CultureInfo.InvariantCulture);

@@ -14,7 +14,7 @@ public static class RedisExtensions
         var secret = data.Secret("redis-password");
         var password = builder.AddParameter("redis-password", secret, secret: true);
         var redis = builder.AddResource(new HostRedisResource("redis", data.Directory("redis"), password.Resource))
-            .WithEndpoint(name: HostRedisResource.EndpointName, scheme: "tcp")
+            .WithDirectTcpEndpoint(HostRedisResource.EndpointName)
             .WithArgs(context =>
             {
                 var endpoint = ((HostRedisResource)context.Resource).PrimaryEndpoint;

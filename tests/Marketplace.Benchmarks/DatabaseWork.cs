@@ -124,6 +124,54 @@ public sealed class DatabaseWork
         AnsiConsole.MarkupLine($"Provider calls during the sale, for {confirmed} confirmed orders: {string.Join(", ", calls).EscapeMarkup()}");
     }
 
+    /// <summary>
+    /// The messages each service's outbox took during the sale, by type, per confirmed order: the broker's side of the
+    /// "what one order costs" table (a message published to several queues counts once here).
+    /// </summary>
+    public async Task PrintMessagesAsync(int confirmed)
+    {
+        if (confirmed == 0)
+        {
+            return;
+        }
+        await using var server = Connect(_server, "postgres");
+        await server.OpenAsync();
+        var databases = new List<string>();
+        await using (var list = new NpgsqlCommand($"SELECT datname FROM pg_database WHERE {AppDatabases} ORDER BY datname", server))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                databases.Add(reader.GetString(0));
+            }
+        }
+        var table = new Table().AddColumns("database", "message", "published / order");
+        foreach (var database in databases)
+        {
+            await using var connection = Connect(_server, database);
+            await connection.OpenAsync();
+            await using var read = new NpgsqlCommand("""
+                SELECT message_type, count(*) FROM outbox_messages WHERE created_at >= @since GROUP BY 1 ORDER BY 2 DESC
+                """, connection);
+            read.Parameters.AddWithValue("since", _markedAt);
+            try
+            {
+                await using var reader = await read.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    var type = reader.GetString(0).Split(',')[0];
+                    table.AddRow(database, type[(type.LastIndexOf('.') + 1)..].EscapeMarkup(), PerOrder(reader.GetInt64(1), confirmed));
+                }
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
+                // A database without an outbox publishes nothing.
+            }
+        }
+        AnsiConsole.MarkupLine("Messages published during the sale, per confirmed order (each service's outbox):");
+        AnsiConsole.Write(table);
+    }
+
     private static string PerOrder(long count, int confirmed) => ((double)count / confirmed).ToString("F2", CultureInfo.InvariantCulture);
 
     private static async Task<Dictionary<string, long>> TransactionsAsync(NpgsqlConnection connection)

@@ -193,6 +193,7 @@ public static partial class FlashSale
         AnsiConsole.MarkupLine(allZero ? "[green]Every invariant holds.[/]" : "[red]An invariant is broken.[/]");
         await database.PrintAsync(confirmed.Count);
         await database.PrintProviderCallsAsync(confirmed.Count);
+        await database.PrintMessagesAsync(confirmed.Count);
 
         try
         {

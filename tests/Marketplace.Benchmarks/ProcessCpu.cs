@@ -30,11 +30,7 @@ public static class ProcessCpu
                 {
                     continue;
                 }
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-                totals[name] = totals.GetValueOrDefault(name) + ticks * 1000 / TicksPerSecond;
+                totals[name] = totals.GetValueOrDefault(name) + StatMilliseconds(Path.Combine(dir, "stat"));
             }
             catch (IOException)
             {
@@ -45,6 +41,16 @@ public static class ProcessCpu
             }
         }
         return totals;
+    }
+
+    /// <summary>utime + stime of a /proc stat file, in milliseconds.</summary>
+    private static double StatMilliseconds(string statFile)
+    {
+        var stat = File.ReadAllText(statFile);
+        // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return ticks * 1000 / TicksPerSecond;
     }
 
     /// <summary>

@@ -56,47 +56,37 @@ public sealed class PlaceOrder(
         var (buyer, key, body) = (command.Buyer, command.Key, command.Body);
         var hash = Convert.ToHexString(SHA256.HashData(body));
 
-        if (await FindAsync(buyer, key, ct) is { } earlier)
-        {
-            return Replay(earlier, hash);
-        }
-        Answer answer;
+        // The key is looked up only before the order asks Inventory for a hold (the one step with an effect outside this
+        // database). An answer decided here alone (invalid, prices changed, sold out a moment ago) goes straight to the
+        // insert on the key, which finds an earlier answer as surely: a click after the last unit costs one statement.
+        IdempotencyRecord? earlier = null;
+        Answer? answer;
         try
         {
-            answer = await DecideAsync(buyer, key, body, command.Representation, ct);
+            answer = await DecideAsync(buyer, key, body, command.Representation,
+                async () => (earlier = await FindAsync(buyer, key, ct)) is null, ct);
         }
         catch (HttpRequestException e)
         {
             logger.LogWarning(e, "Catalog could not price an order");
-            return new PlaceOrderResult.PricesUnavailable();
+            // A retry of an order answered before is answered as it was, whether or not the catalogue is there.
+            return (earlier ?? await FindAsync(buyer, key, ct)) is { } answered ? Replay(answered, hash) : new PlaceOrderResult.PricesUnavailable();
+        }
+        if (answer is null)
+        {
+            return Replay(earlier!, hash);
         }
 
         var responseJson = JsonSerializer.Serialize(answer.Body, answer.Body.GetType(), json.Value.SerializerOptions);
-        var strategy = db.Database.CreateExecutionStrategy();
-        var stored = await strategy.ExecuteAsync(async () =>
-        {
-            db.ChangeTracker.Clear();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var now = clock.GetUtcNow();
-            var inserted = await db.Database.ExecuteSqlAsync($"""
+        var now = clock.GetUtcNow();
+        var stored = answer.Order is null
+            // Nothing but the answer to store: one statement in its own transaction.
+            ? await db.Database.ExecuteSqlAsync($"""
                 INSERT INTO idempotency_keys (buyer_id, key, request_hash, status_code, response_body, order_id, created_at)
-                VALUES ({buyer}, {key}, {hash}, {answer.StatusCode}, {responseJson}, {answer.Order?.Id}, {now})
+                VALUES ({buyer}, {key}, {hash}, {answer.StatusCode}, {responseJson}, NULL, {now})
                 ON CONFLICT DO NOTHING
-                """, ct);
-            if (inserted == 0)
-            {
-                await tx.RollbackAsync(ct);
-                return false;
-            }
-            if (answer.Order is { } order)
-            {
-                db.Orders.Add(order);
-                db.StageOutgoing(order);
-            }
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            return true;
-        });
+                """, ct) == 1
+            : await StoreWithOrderAsync(buyer, key, hash, answer.StatusCode, responseJson, answer.Order, ct);
         if (!stored)
         {
             // Another request with this key got there first: its answer is the answer.
@@ -110,7 +100,38 @@ public sealed class PlaceOrder(
         return new PlaceOrderResult.Answered(answer.StatusCode, responseJson, answer.Order?.Id, Replayed: false);
     }
 
-    private async Task<Answer> DecideAsync(Guid buyer, string key, byte[] body, Func<Order, object> representation, CancellationToken ct)
+    /// <summary>The answer under the key, the order and its outbox messages, in one transaction; false when the key was taken first.</summary>
+    private async Task<bool> StoreWithOrderAsync(Guid buyer, string key, string hash, int statusCode, string responseJson, Order order, CancellationToken ct)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var now = clock.GetUtcNow();
+            var inserted = await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO idempotency_keys (buyer_id, key, request_hash, status_code, response_body, order_id, created_at)
+                VALUES ({buyer}, {key}, {hash}, {statusCode}, {responseJson}, {order.Id}, {now})
+                ON CONFLICT DO NOTHING
+                """, ct);
+            if (inserted == 0)
+            {
+                await tx.RollbackAsync(ct);
+                return false;
+            }
+            db.Orders.Add(order);
+            db.StageOutgoing(order);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// The answer to the order, or null when <paramref name="keyIsNew"/> (asked just before Inventory would be) finds the
+    /// key already answered.
+    /// </summary>
+    private async Task<Answer?> DecideAsync(Guid buyer, string key, byte[] body, Func<Order, object> representation, Func<Task<bool>> keyIsNew, CancellationToken ct)
     {
         PlaceOrderRequest? request;
         try
@@ -171,7 +192,16 @@ public sealed class PlaceOrder(
         var a = request.ShippingAddress!;
         var address = new ShippingAddress(a.Name!.Trim(), a.Line1!.Trim(), string.IsNullOrWhiteSpace(a.Line2) ? null : a.Line2.Trim(), a.City!.Trim(), a.PostalCode!.Trim(), a.Country!.Trim().ToUpperInvariant());
 
-        var hold = await holds.HoldAsync(orderId, [.. orderLines.Select(l => new Marketplace.Shared.Contracts.StockLine(l.Sku, l.Quantity))], timeouts.Value.ReservationHold, ct);
+        List<Marketplace.Shared.Contracts.StockLine> stockLines = [.. orderLines.Select(l => new Marketplace.Shared.Contracts.StockLine(l.Sku, l.Quantity))];
+        var hold = holds.Recall(stockLines);
+        if (hold is null)
+        {
+            if (!await keyIsNew())
+            {
+                return null;
+            }
+            hold = await holds.AskInventoryAsync(orderId, stockLines, timeouts.Value.ReservationHold, ct);
+        }
         var now = clock.GetUtcNow();
         if (hold is { Reserved: false })
         {

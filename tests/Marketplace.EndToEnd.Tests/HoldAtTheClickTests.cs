@@ -96,4 +96,32 @@ public sealed class HoldAtTheClickTests(MarketplaceAppFixture fixture)
         Assert.Equal(problem.GetProperty("detail").GetString(), (await replayed.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
         Assert.Empty((await second.GetFromJsonAsync<JsonElement>("/api/orders", Ct)).GetProperty("items").EnumerateArray());
     }
+
+    [Fact]
+    public async Task A_held_order_retried_just_after_its_sku_sold_out_is_replayed_as_held()
+    {
+        using var merchant = await fixture.ClientForAsync("merchant@marketplace.test");
+        using var winner = await fixture.ClientForAsync(await fixture.NewShopperAsync("Quick Hand"));
+        using var loser = await fixture.ClientForAsync(await fixture.NewShopperAsync("Slow Hand"));
+        var (_, sku) = await ProductWithStockAsync(merchant, "Only Umbrella", units: 1);
+        const string key = "held-then-sold-out-key";
+
+        using var held = await PlaceAsync(winner, Order(sku), key);
+        Assert.Equal(HttpStatusCode.Created, held.StatusCode);
+        var order = await held.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        // Inventory says sold out to the next buyer; Ordering remembers it for a moment and answers later clicks itself.
+        using (var soldOut = await PlaceAsync(loser, Order(sku)))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, soldOut.StatusCode);
+        }
+
+        // The winner's retry (a lost answer) is decided "sold out" from that memory, and its key's insert finds the held order.
+        using var retried = await PlaceAsync(winner, Order(sku), key);
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        Assert.Equal("true", retried.Headers.GetValues("Idempotent-Replayed").Single());
+        var replayed = await retried.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(order.GetProperty("id").GetGuid(), replayed.GetProperty("id").GetGuid());
+        Assert.Equal("AwaitingPayment", replayed.Status());
+        Assert.Single((await winner.GetFromJsonAsync<JsonElement>("/api/orders", Ct)).GetProperty("items").EnumerateArray());
+    }
 }

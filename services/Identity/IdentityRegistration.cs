@@ -52,6 +52,10 @@ public static class IdentityRegistration
         builder.Services.AddIdentity<MarketplaceUser, IdentityRole<Guid>>(AccountRules)
             .AddEntityFrameworkStores<AccountsDbContext>()
             .AddDefaultTokenProviders();
+        if (PasswordHashing.Iterations(builder.Configuration.GetValue<int?>(PasswordHashing.Key), builder.Environment.IsDevelopment()) is { } iterations)
+        {
+            builder.Services.Configure<PasswordHasherOptions>(options => options.IterationCount = iterations);
+        }
 
         // The Identity session (sign-in pages and /connect/authorize), on the public origin beside the apps.
         builder.Services.ConfigureApplicationCookie(options =>

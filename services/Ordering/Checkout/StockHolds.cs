@@ -10,17 +10,10 @@ namespace Marketplace.Ordering.Checkout;
 /// </summary>
 public sealed class StockHolds(HttpClient http, SoldOutMemory soldOut, ILogger<StockHolds> logger)
 {
-    /// <summary>
-    /// Inventory's answer (or, for a SKU it said a moment ago had too few units, that answer again: <see cref="SoldOutMemory"/>),
-    /// or null when it could not give one in time (the caller falls back to the saga).
-    /// </summary>
-    public async Task<ReserveOutcome?> HoldAsync(Guid orderId, IReadOnlyCollection<StockLine> lines, TimeSpan hold, CancellationToken ct) =>
-        Recall(lines) ?? await AskInventoryAsync(orderId, lines, hold, ct);
-
     /// <summary>Inventory's "sold out" for these lines from a moment ago (<see cref="SoldOutMemory"/>), or null when it has to be asked.</summary>
     public ReserveOutcome? Recall(IReadOnlyCollection<StockLine> lines) => soldOut.Recall(lines);
 
-    /// <summary>Inventory's answer to the hold, or null when it could not give one in time.</summary>
+    /// <summary>Inventory's answer to the hold, or null when it could not give one in time (the caller falls back to the saga).</summary>
     public async Task<ReserveOutcome?> AskInventoryAsync(Guid orderId, IReadOnlyCollection<StockLine> lines, TimeSpan hold, CancellationToken ct)
     {
         try

@@ -19,11 +19,14 @@ internal static class HostPorts
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>A TCP endpoint on a free port, not proxied; <paramref name="env"/> names the variable that tells the server its port.</summary>
-    public static IResourceBuilder<T> WithDirectTcpEndpoint<T>(this IResourceBuilder<T> resource, string name, string? env = null)
+    /// <summary>
+    /// A TCP endpoint, not proxied, on <paramref name="port"/> (a free one when not given); <paramref name="env"/> names the
+    /// variable that tells the server its port.
+    /// </summary>
+    public static IResourceBuilder<T> WithDirectTcpEndpoint<T>(this IResourceBuilder<T> resource, string name, string? env = null, int? port = null)
         where T : IResourceWithEndpoints
     {
-        var port = Free();
-        return resource.WithEndpoint(name: name, scheme: "tcp", port: port, targetPort: port, env: env, isProxied: false);
+        var fixedPort = port ?? Free();
+        return resource.WithEndpoint(name: name, scheme: "tcp", port: fixedPort, targetPort: fixedPort, env: env, isProxied: false);
     }
 }

@@ -19,7 +19,7 @@ public static class RabbitMqExtensions
         // for a free port once at start-up and both processes use it directly.
         var epmdPort = HostPorts.Free();
         var epmd = builder.AddExecutable("rabbitmq-epmd", "epmd", data.Root, "-port", epmdPort.ToString(CultureInfo.InvariantCulture))
-            .WithEndpoint(name: "tcp", scheme: "tcp", port: epmdPort, targetPort: epmdPort, isProxied: false)
+            .WithDirectTcpEndpoint("tcp", port: epmdPort)
             .WithIconName("PlugConnected");
         // NAMES_REQ (length 1, 'n'): epmd answers with its own port number, so the node can register.
         ProtocolHealthCheck.WithProtocolHealthCheck(epmd, "tcp", [0, 1, (byte)'n'], (_, read) => read >= 4);

@@ -136,21 +136,20 @@ public sealed class RunningApp : IAsyncDisposable
     };
 
     /// <summary>An access token for a development account (password grant of the development client).</summary>
-    public async Task<string> TokenAsync(string user, string scope = "openid profile email roles catalog inventory ordering payment search users notification") =>
-        (await TokensAsync(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password", ["client_id"] = "marketplace-dev", ["username"] = user, ["password"] = "Pass123$", ["scope"] = scope,
-        })).Access;
+    public async Task<string> TokenAsync(string user, string scope = EveryScope) => (await TokensAsync(PasswordGrant(user, scope))).Access;
 
     /// <summary>
     /// An access token and a refresh token for a development account (password grant with <c>offline_access</c>): the
     /// refresh token renews the access token later without the password, so without its hash.
     /// </summary>
-    public Task<(string Access, string? Refresh)> SignInForLongAsync(string user) => TokensAsync(new Dictionary<string, string>
+    public Task<(string Access, string? Refresh)> SignInForLongAsync(string user) => TokensAsync(PasswordGrant(user, $"{EveryScope} offline_access"));
+
+    private const string EveryScope = "openid profile email roles catalog inventory ordering payment search users notification";
+
+    private static Dictionary<string, string> PasswordGrant(string user, string scope) => new()
     {
-        ["grant_type"] = "password", ["client_id"] = "marketplace-dev", ["username"] = user, ["password"] = "Pass123$",
-        ["scope"] = "openid offline_access profile email roles catalog inventory ordering payment search users notification",
-    });
+        ["grant_type"] = "password", ["client_id"] = "marketplace-dev", ["username"] = user, ["password"] = "Pass123$", ["scope"] = scope,
+    };
 
     /// <summary>A new access token (and the refresh token that replaces the one used), or null when the refresh token is refused.</summary>
     public async Task<(string Access, string? Refresh)?> RefreshAsync(string refreshToken)

@@ -49,7 +49,13 @@ public sealed class PlaceOrder(
 {
     public const int MaxLines = 50;
     public const int MaxQuantity = 100;
-    private sealed record Answer(int StatusCode, object Body, Order? Order);
+
+    /// <summary>What the order comes to: an answer to store under the key, or the answer the key already has.</summary>
+    private abstract record Decision;
+
+    private sealed record Answer(int StatusCode, object Body, Order? Order) : Decision;
+
+    private sealed record AnsweredBefore(IdempotencyRecord Earlier) : Decision;
 
     public async Task<PlaceOrderResult> PlaceAsync(PlaceOrderCommand command, CancellationToken ct)
     {
@@ -59,22 +65,20 @@ public sealed class PlaceOrder(
         // The key is looked up only before the order asks Inventory for a hold (the one step with an effect outside this
         // database). An answer decided here alone (invalid, prices changed, sold out a moment ago) goes straight to the
         // insert on the key, which finds an earlier answer as surely: a click after the last unit costs one statement.
-        IdempotencyRecord? earlier = null;
-        Answer? answer;
+        Decision decision;
         try
         {
-            answer = await DecideAsync(buyer, key, body, command.Representation,
-                async () => (earlier = await FindAsync(buyer, key, ct)) is null, ct);
+            decision = await DecideAsync(buyer, key, body, command.Representation, ct);
         }
         catch (HttpRequestException e)
         {
             logger.LogWarning(e, "Catalog could not price an order");
             // A retry of an order answered before is answered as it was, whether or not the catalogue is there.
-            return (earlier ?? await FindAsync(buyer, key, ct)) is { } answered ? Replay(answered, hash) : new PlaceOrderResult.PricesUnavailable();
+            return await FindAsync(buyer, key, ct) is { } answered ? Replay(answered, hash) : new PlaceOrderResult.PricesUnavailable();
         }
-        if (answer is null)
+        if (decision is not Answer answer)
         {
-            return Replay(earlier!, hash);
+            return Replay(((AnsweredBefore)decision).Earlier, hash);
         }
 
         var responseJson = JsonSerializer.Serialize(answer.Body, answer.Body.GetType(), json.Value.SerializerOptions);
@@ -127,11 +131,8 @@ public sealed class PlaceOrder(
         });
     }
 
-    /// <summary>
-    /// The answer to the order, or null when <paramref name="keyIsNew"/> (asked just before Inventory would be) finds the
-    /// key already answered.
-    /// </summary>
-    private async Task<Answer?> DecideAsync(Guid buyer, string key, byte[] body, Func<Order, object> representation, Func<Task<bool>> keyIsNew, CancellationToken ct)
+    /// <summary>The answer to the order, or the key's earlier answer when the key, looked up just before Inventory would be asked, has one.</summary>
+    private async Task<Decision> DecideAsync(Guid buyer, string key, byte[] body, Func<Order, object> representation, CancellationToken ct)
     {
         PlaceOrderRequest? request;
         try
@@ -196,9 +197,9 @@ public sealed class PlaceOrder(
         var hold = holds.Recall(stockLines);
         if (hold is null)
         {
-            if (!await keyIsNew())
+            if (await FindAsync(buyer, key, ct) is { } earlier)
             {
-                return null;
+                return new AnsweredBefore(earlier);
             }
             hold = await holds.AskInventoryAsync(orderId, stockLines, timeouts.Value.ReservationHold, ct);
         }
